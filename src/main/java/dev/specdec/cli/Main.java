@@ -41,11 +41,6 @@ public final class Main {
                 err.flush();
                 return se.exitCode();
             }
-            if (ex instanceof OutOfMemoryError) {
-                err.println("error: out of memory; give the JVM more heap (JAVA_OPTS=-Xmx8g) or pick a smaller --dtype");
-                err.flush();
-                return 1;
-            }
             err.println("error: " + ex + (debugOn ? "" : " (run with --debug for the stack trace)"));
             err.flush();
             return 1;

@@ -1,0 +1,49 @@
+package dev.specdec.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The column-panel layout shared by all weight formats: W [input][output] is cut into panels of
+ * {@link #WIDTH} consecutive output columns, and each panel is stored input row by input row
+ * ({@code panel p, input i, column c -> ((p * input) + i) * WIDTH + c}), so a kernel streams one
+ * panel sequentially while keeping its {@code WIDTH} accumulators per batch row in registers.
+ * The last panel is padded with zero columns.
+ */
+public final class PanelLayout {
+
+    /** Float vector shape used by every kernel: the widest the CPU runs natively. */
+    public static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+
+    /** Vector lanes per register. */
+    public static final int LANES = SPECIES.length();
+
+    /** Output columns per panel: four vector registers of accumulators per row. */
+    public static final int WIDTH = 4 * LANES;
+
+    private PanelLayout() {
+    }
+
+    /** Number of panels needed for {@code outputSize} columns. */
+    public static int panels(int outputSize) {
+        return (outputSize + WIDTH - 1) / WIDTH;
+    }
+
+    /**
+     * Rearranges a row-major [input][output] matrix into panels (zero-padded).
+     *
+     * @param w row-major weights, {@code w[i * outputSize + j] = W[i][j]}
+     */
+    public static float[] toPanels(float[] w, int inputSize, int outputSize) {
+        int panels = panels(outputSize);
+        float[] packed = new float[panels * inputSize * WIDTH];
+        for (int i = 0; i < inputSize; i++) {
+            for (int p = 0; p < panels; p++) {
+                int from = p * WIDTH;
+                int count = Math.min(WIDTH, outputSize - from);
+                System.arraycopy(w, i * outputSize + from, packed, (p * inputSize + i) * WIDTH, count);
+            }
+        }
+        return packed;
+    }
+}

@@ -1,0 +1,23 @@
+package dev.specdec.model;
+
+/**
+ * What a decoding strategy sees of a model: run N tokens through it in one pass, get the next-token
+ * logits at every one of those positions, and roll back through the {@link KvCache}.
+ */
+public interface CausalLanguageModel {
+
+    int vocabSize();
+
+    /** Maximum sequence length (n_positions). */
+    int contextLength();
+
+    /** A fresh, empty cache for one sequence. */
+    KvCache newCache();
+
+    /**
+     * Appends {@code tokens} to the sequence held by {@code cache} and returns the logits predicting
+     * the token after each of them ({@code [tokens.length][vocabSize]}). The rows belong to the cache
+     * and are overwritten by its next forward: copy what must outlive it.
+     */
+    float[][] forward(int[] tokens, KvCache cache);
+}

@@ -1,0 +1,300 @@
+package dev.specdec.model;
+
+import dev.specdec.SpecdecException;
+import dev.specdec.io.Checkpoint;
+import dev.specdec.io.Tensor;
+import dev.specdec.kernel.Attention;
+import dev.specdec.kernel.Gelu;
+import dev.specdec.kernel.LayerNorm;
+import dev.specdec.kernel.Parallel;
+import dev.specdec.kernel.WeightMatrix;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * A GPT-2 language model ({@code GPT2LMHeadModel}) loaded from a Hugging Face checkpoint folder.
+ *
+ * <p>Not thread-safe: one forward pass at a time per model. Caches belong to sequences, so one model
+ * can serve several sequences in turn (a target and a self-draft, say) without copying weights.
+ */
+public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
+
+    /** One transformer block's weights. */
+    private record Block(float[] ln1Gamma, float[] ln1Beta, WeightMatrix qkv, float[] qkvBias,
+                         WeightMatrix attnProj, float[] attnProjBias, float[] ln2Gamma, float[] ln2Beta,
+                         WeightMatrix fc, float[] fcBias, WeightMatrix fcProj, float[] fcProjBias) {
+    }
+
+    private final Gpt2Config config;
+    private final WeightFormat format;
+    private final Checkpoint checkpoint;
+    private final Tensor tokenEmbedding;
+    private final Tensor positionEmbedding;
+    private final Block[] blocks;
+    private final float[] lnFGamma;
+    private final float[] lnFBeta;
+    private final WeightMatrix lmHead;
+    private final Parallel parallel;
+
+    // Activations of the current forward pass, grown to the largest batch seen.
+    private float[][] x = new float[0][];
+    private float[][] normed = new float[0][];
+    private float[][] qkvOut = new float[0][];
+    private float[][] query = new float[0][];
+    private float[][] attnOut = new float[0][];
+    private float[][] hidden = new float[0][];
+    private float[][] mlp = new float[0][];
+    private final float[][] scores;
+
+    private Gpt2Model(Checkpoint checkpoint, WeightFormat format, Parallel parallel) {
+        this.checkpoint = checkpoint;
+        this.config = checkpoint.config();
+        this.format = format;
+        this.parallel = parallel;
+        int c = config.embeddingSize();
+        int v = config.vocabSize();
+        this.tokenEmbedding = checkpoint.tensor("wte.weight").requireShape(v, c);
+        this.positionEmbedding = checkpoint.tensor("wpe.weight").requireShape(config.contextLength(), c);
+        this.blocks = new Block[config.layers()];
+        for (int l = 0; l < blocks.length; l++) {
+            blocks[l] = loadBlock(l);
+        }
+        this.lnFGamma = vector("ln_f.weight", c);
+        this.lnFBeta = vector("ln_f.bias", c);
+        Tensor head = checkpoint.has("lm_head.weight")
+                ? checkpoint.tensor("lm_head.weight").requireShape(v, c)
+                : tokenEmbedding;
+        this.lmHead = format.pack(transpose(head, v, c), c, v);
+        this.scores = new float[config.heads()][KvCache.capacityFor(config.contextLength())];
+    }
+
+    /** Loads a checkpoint folder with float32 weights. */
+    public static Gpt2Model load(Path directory) {
+        return load(directory, WeightFormat.F32);
+    }
+
+    /** Loads a checkpoint folder, converting the weight matrices to {@code format}. */
+    public static Gpt2Model load(Path directory, WeightFormat format) {
+        return load(directory, format, Parallel.shared());
+    }
+
+    /** Loads a checkpoint folder with an explicit thread team. */
+    public static Gpt2Model load(Path directory, WeightFormat format, Parallel parallel) {
+        Checkpoint checkpoint = Checkpoint.open(directory);
+        try {
+            return new Gpt2Model(checkpoint, format, parallel);
+        } catch (RuntimeException e) {
+            checkpoint.close();
+            throw e;
+        }
+    }
+
+    private Block loadBlock(int l) {
+        int c = config.embeddingSize();
+        int inner = config.innerSize();
+        String p = "h." + l + ".";
+        return new Block(
+                vector(p + "ln_1.weight", c), vector(p + "ln_1.bias", c),
+                matrix(p + "attn.c_attn.weight", c, 3 * c), vector(p + "attn.c_attn.bias", 3 * c),
+                matrix(p + "attn.c_proj.weight", c, c), vector(p + "attn.c_proj.bias", c),
+                vector(p + "ln_2.weight", c), vector(p + "ln_2.bias", c),
+                matrix(p + "mlp.c_fc.weight", c, inner), vector(p + "mlp.c_fc.bias", inner),
+                matrix(p + "mlp.c_proj.weight", inner, c), vector(p + "mlp.c_proj.bias", c));
+    }
+
+    private float[] vector(String name, int size) {
+        Tensor t = checkpoint.tensor(name).requireShape(size);
+        float[] out = new float[size];
+        t.readFloats(0, out, 0, size);
+        return out;
+    }
+
+    /** A Conv1D weight, already [input][output] in the file. */
+    private WeightMatrix matrix(String name, int in, int out) {
+        Tensor t = checkpoint.tensor(name).requireShape(in, out);
+        float[] w = new float[Math.multiplyExact(in, out)];
+        t.readFloats(0, w, 0, w.length);
+        return format.pack(w, in, out);
+    }
+
+    /** A Linear weight [output][input], turned into [input][output]. */
+    private static float[] transpose(Tensor t, int out, int in) {
+        float[] w = new float[Math.multiplyExact(in, out)];
+        float[] row = new float[in];
+        for (int o = 0; o < out; o++) {
+            t.readFloats((long) o * in, row, 0, in);
+            for (int i = 0; i < in; i++) {
+                w[i * out + o] = row[i];
+            }
+        }
+        return w;
+    }
+
+    public Gpt2Config config() {
+        return config;
+    }
+
+    public WeightFormat format() {
+        return format;
+    }
+
+    /** The folder the weights were loaded from. */
+    public Path directory() {
+        return checkpoint.directory();
+    }
+
+    /** Bytes of weight matrices streamed by one forward pass (embedding rows not counted). */
+    public long weightBytesPerStep() {
+        long total = lmHead.bytes();
+        for (Block b : blocks) {
+            total += b.qkv.bytes() + b.attnProj.bytes() + b.fc.bytes() + b.fcProj.bytes();
+        }
+        return total;
+    }
+
+    @Override
+    public int vocabSize() {
+        return config.vocabSize();
+    }
+
+    @Override
+    public int contextLength() {
+        return config.contextLength();
+    }
+
+    @Override
+    public KvCache newCache() {
+        return new KvCache(config);
+    }
+
+    @Override
+    public float[][] forward(int[] tokens, KvCache cache) {
+        int n = tokens.length;
+        int start = cache.length();
+        if (start + n > config.contextLength()) {
+            throw new SpecdecException("sequence of " + (start + n) + " tokens is longer than the model's context of "
+                    + config.contextLength() + " (n_positions); use a shorter prompt or fewer new tokens");
+        }
+        float[][] logits = cache.logitsRows(n);
+        if (n == 0) {
+            return new float[0][];
+        }
+        ensureWorkspace(n);
+        int c = config.embeddingSize();
+        float eps = config.layerNormEpsilon();
+
+        embed(tokens, start);
+        for (int l = 0; l < blocks.length; l++) {
+            Block b = blocks[l];
+            for (int r = 0; r < n; r++) {
+                LayerNorm.apply(x[r], b.ln1Gamma, b.ln1Beta, eps, normed[r], c);
+            }
+            b.qkv.multiply(parallel, normed, n, b.qkvBias, qkvOut);
+            storeKeysValues(cache, l, start, n);
+            attend(cache, l, start, n);
+            b.attnProj.multiply(parallel, attnOut, n, b.attnProjBias, hidden);
+            addInPlace(x, hidden, n, c);
+
+            for (int r = 0; r < n; r++) {
+                LayerNorm.apply(x[r], b.ln2Gamma, b.ln2Beta, eps, normed[r], c);
+            }
+            b.fc.multiply(parallel, normed, n, b.fcBias, mlp);
+            gelu(n);
+            b.fcProj.multiply(parallel, mlp, n, b.fcProjBias, hidden);
+            addInPlace(x, hidden, n, c);
+        }
+        for (int r = 0; r < n; r++) {
+            LayerNorm.apply(x[r], lnFGamma, lnFBeta, eps, normed[r], c);
+        }
+        lmHead.multiply(parallel, normed, n, null, logits);
+        cache.setLength(start + n);
+        return Arrays.copyOf(logits, n);
+    }
+
+    private void embed(int[] tokens, int start) {
+        int c = config.embeddingSize();
+        float[] pos = hidden[0];
+        for (int r = 0; r < tokens.length; r++) {
+            int token = tokens[r];
+            if (token < 0 || token >= config.vocabSize()) {
+                throw new SpecdecException("token id " + token + " is outside the model's vocabulary of "
+                        + config.vocabSize() + "; the tokenizer does not match this model");
+            }
+            tokenEmbedding.readFloats((long) token * c, x[r], 0, c);
+            positionEmbedding.readFloats((long) (start + r) * c, pos, 0, c);
+            for (int i = 0; i < c; i++) {
+                x[r][i] += pos[i];
+            }
+        }
+    }
+
+    private void storeKeysValues(KvCache cache, int layer, int start, int n) {
+        int c = config.embeddingSize();
+        int capacity = cache.capacity;
+        float[] kT = cache.keysT[layer];
+        float[] v = cache.values[layer];
+        for (int r = 0; r < n; r++) {
+            int pos = start + r;
+            float[] row = qkvOut[r];
+            System.arraycopy(row, 0, query[r], 0, c);
+            for (int j = 0; j < c; j++) {
+                kT[j * capacity + pos] = row[c + j];
+            }
+            System.arraycopy(row, 2 * c, v, pos * c, c);
+        }
+    }
+
+    private void attend(KvCache cache, int layer, int start, int n) {
+        float[] kT = cache.keysT[layer];
+        float[] v = cache.values[layer];
+        int headSize = config.headSize();
+        int capacity = cache.capacity;
+        parallel.forRange(config.heads(), (from, to) -> {
+            float[] scratch = scores[from];
+            for (int r = 0; r < n; r++) {
+                Attention.attend(query[r], kT, v, headSize, capacity, start + r, scratch, attnOut[r], from, to);
+            }
+        });
+    }
+
+    private void gelu(int n) {
+        int inner = config.innerSize();
+        parallel.forRange(n * inner, (from, to) -> {
+            for (int r = from / inner; r * inner < to; r++) {
+                int rowStart = r * inner;
+                Gelu.applyInPlace(mlp[r], Math.max(from - rowStart, 0), Math.min(to - rowStart, inner));
+            }
+        });
+    }
+
+    private static void addInPlace(float[][] acc, float[][] add, int n, int size) {
+        for (int r = 0; r < n; r++) {
+            float[] a = acc[r];
+            float[] b = add[r];
+            for (int i = 0; i < size; i++) {
+                a[i] += b[i];
+            }
+        }
+    }
+
+    private void ensureWorkspace(int n) {
+        if (x.length >= n) {
+            return;
+        }
+        int rows = Math.max(n, x.length * 2);
+        int c = config.embeddingSize();
+        x = new float[rows][c];
+        normed = new float[rows][c];
+        qkvOut = new float[rows][3 * c];
+        query = new float[rows][c];
+        attnOut = new float[rows][c];
+        hidden = new float[rows][c];
+        mlp = new float[rows][config.innerSize()];
+    }
+
+    @Override
+    public void close() {
+        checkpoint.close();
+    }
+}

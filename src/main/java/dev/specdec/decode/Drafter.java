@@ -1,0 +1,31 @@
+package dev.specdec.decode;
+
+/**
+ * Proposes tokens for the target model to verify. A drafter may keep state between calls (a draft
+ * model's KV cache) and must cope with any change of context: the verifier keeps only a prefix of
+ * each proposal and then appends a token of its own.
+ */
+public interface Drafter {
+
+    /**
+     * Proposes up to {@code maxTokens} tokens that continue {@code context[0..length)}.
+     *
+     * @param sampling null for greedy drafting; otherwise tokens are drawn from the drafter's
+     *                 warped distribution, which is returned with the draft
+     */
+    Draft propose(int[] context, int length, int maxTokens, Sampling sampling);
+
+    /** Tells the drafter how many of its last {@code proposed} tokens the target kept. */
+    default void onVerified(int proposed, int accepted) {
+    }
+
+    /** Forward passes of a draft model so far (0 for drafters without a model). */
+    default long draftPasses() {
+        return 0;
+    }
+
+    /** Longest context the drafter can work with. */
+    default int contextLength() {
+        return Integer.MAX_VALUE;
+    }
+}

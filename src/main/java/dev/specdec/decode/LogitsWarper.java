@@ -1,0 +1,130 @@
+package dev.specdec.decode;
+
+import java.util.Arrays;
+
+/**
+ * Turns logits into the distribution tokens are sampled from, applying temperature, then top-k,
+ * then top-p, in the order and with the tie rules of transformers' logits warpers.
+ */
+public final class LogitsWarper {
+
+    private final double temperature;
+    private final int topK;
+    private final double topP;
+    private float[] sorted = new float[0];
+    private long[] keys = new long[0];
+
+    public LogitsWarper(double temperature, int topK, double topP) {
+        if (!(temperature > 0)) {
+            throw new IllegalArgumentException("temperature must be > 0 for sampling: " + temperature);
+        }
+        this.temperature = temperature;
+        this.topK = topK;
+        this.topP = topP;
+    }
+
+    public static LogitsWarper of(GenerationConfig config) {
+        return new LogitsWarper(config.temperature(), config.topK(), config.topP());
+    }
+
+    /** Writes the warped probabilities of {@code logits[0..n)} into {@code probs}. */
+    public void probabilities(float[] logits, int n, float[] probs) {
+        double invT = 1.0 / temperature;
+        for (int i = 0; i < n; i++) {
+            probs[i] = (float) (logits[i] * invT);
+        }
+        if (topK > 0 && topK < n) {
+            float threshold = kthLargest(probs, n, topK);
+            for (int i = 0; i < n; i++) {
+                if (probs[i] < threshold) {
+                    probs[i] = Float.NEGATIVE_INFINITY;
+                }
+            }
+        }
+        softmax(probs, n);
+        if (topP < 1.0) {
+            nucleus(probs, n);
+        }
+    }
+
+    private float kthLargest(float[] values, int n, int k) {
+        float[] copy = scratch(n);
+        System.arraycopy(values, 0, copy, 0, n);
+        Arrays.sort(copy, 0, n);
+        return copy[n - k];
+    }
+
+    /**
+     * transformers' TopPLogitsWarper: sort ascending, drop the tokens whose cumulative probability
+     * is at most 1 - top_p, always keep the most likely one.
+     */
+    private void nucleus(float[] probs, int n) {
+        if (keys.length < n) {
+            keys = new long[n];
+        }
+        // Probabilities are >= 0, so their float bits sort like their values; the low half keeps the index.
+        for (int i = 0; i < n; i++) {
+            keys[i] = ((long) Float.floatToIntBits(probs[i]) << 32) | i;
+        }
+        Arrays.sort(keys, 0, n);
+        double cumulative = 0;
+        for (int j = 0; j < n - 1; j++) {
+            int i = (int) keys[j];
+            cumulative += probs[i];
+            if (cumulative > 1.0 - topP) {
+                break;
+            }
+            probs[i] = 0;
+        }
+        normalize(probs, n);
+    }
+
+    private float[] scratch(int n) {
+        if (sorted.length < n) {
+            sorted = new float[n];
+        }
+        return sorted;
+    }
+
+    /** In-place softmax of {@code x[0..n)}; -infinity entries become 0. */
+    public static void softmax(float[] x, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            max = Math.max(max, x[i]);
+        }
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            double e = Math.exp(x[i] - max);
+            x[i] = (float) e;
+            sum += e;
+        }
+        float inv = (float) (1.0 / sum);
+        for (int i = 0; i < n; i++) {
+            x[i] *= inv;
+        }
+    }
+
+    static void normalize(float[] p, int n) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += p[i];
+        }
+        float inv = (float) (1.0 / sum);
+        for (int i = 0; i < n; i++) {
+            p[i] *= inv;
+        }
+    }
+
+    /** Index of the largest value, the lowest index on ties (as torch.argmax). */
+    public static int argmax(float[] x, int n) {
+        int best = 0;
+        float bestValue = x[0];
+        for (int i = 1; i < n; i++) {
+            if (x[i] > bestValue) {
+                bestValue = x[i];
+                best = i;
+            }
+        }
+        return best;
+    }
+}

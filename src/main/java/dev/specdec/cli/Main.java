@@ -58,6 +58,8 @@ public final class Main {
     /** The subcommands, in the order `--help` lists them. */
     private static Object[] subcommands() {
         return new Object[] {
+            new DownloadCommand(),
+            new ModelsCommand(),
         };
     }
 }

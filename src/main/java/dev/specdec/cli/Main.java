@@ -58,6 +58,9 @@ public final class Main {
     /** The subcommands, in the order `--help` lists them. */
     private static Object[] subcommands() {
         return new Object[] {
+            new DemoCommand(),
+            new GenerateCommand(),
+            new CompareCommand(),
             new DownloadCommand(),
             new ModelsCommand(),
         };

@@ -11,6 +11,7 @@ public final class GenerationConfig {
     private final int maxNewTokens;
     private final int draftLength;
     private final boolean adaptiveDraftLength;
+    private final int maxDraftLength;
     private final double temperature;
     private final int topK;
     private final double topP;
@@ -21,6 +22,7 @@ public final class GenerationConfig {
         this.maxNewTokens = b.maxNewTokens;
         this.draftLength = b.draftLength;
         this.adaptiveDraftLength = b.adaptiveDraftLength;
+        this.maxDraftLength = Math.max(b.maxDraftLength, b.draftLength);
         this.temperature = b.temperature;
         this.topK = b.topK;
         this.topP = b.topP;
@@ -38,6 +40,7 @@ public final class GenerationConfig {
         b.maxNewTokens = maxNewTokens;
         b.draftLength = draftLength;
         b.adaptiveDraftLength = adaptiveDraftLength;
+        b.maxDraftLength = maxDraftLength;
         b.temperature = temperature;
         b.topK = topK;
         b.topP = topP;
@@ -50,7 +53,7 @@ public final class GenerationConfig {
         return maxNewTokens;
     }
 
-    /** Tokens proposed per target pass (the starting and maximum length when adaptive). */
+    /** Tokens proposed per target pass (the starting length when adaptive). */
     public int draftLength() {
         return draftLength;
     }
@@ -58,6 +61,11 @@ public final class GenerationConfig {
     /** Whether the draft length follows transformers' "heuristic" schedule (+2 after a full accept, -1 otherwise). */
     public boolean adaptiveDraftLength() {
         return adaptiveDraftLength;
+    }
+
+    /** Longest draft the adaptive schedule may grow to (at least {@link #draftLength()}). */
+    public int maxDraftLength() {
+        return maxDraftLength;
     }
 
     /** 0 means greedy decoding. */
@@ -92,6 +100,7 @@ public final class GenerationConfig {
         private int maxNewTokens = 64;
         private int draftLength = 4;
         private boolean adaptiveDraftLength;
+        private int maxDraftLength;
         private double temperature;
         private int topK;
         private double topP = 1.0;
@@ -114,8 +123,13 @@ public final class GenerationConfig {
             return this;
         }
 
-        public Builder adaptiveDraftLength(boolean adaptive) {
-            this.adaptiveDraftLength = adaptive;
+        /** Adapts the draft length between 1 and {@code max} with transformers' heuristic schedule. */
+        public Builder adaptiveDraftLength(int max) {
+            if (max < 1) {
+                throw new UsageException("the longest adaptive draft must be at least 1, got " + max);
+            }
+            this.adaptiveDraftLength = true;
+            this.maxDraftLength = max;
             return this;
         }
 

@@ -86,7 +86,7 @@ public final class SpeculativeDecoder implements Decoder {
             }
             if (config.adaptiveDraftLength()) {
                 k = accepted == draft.size() && draft.size() > 0
-                        ? Math.min(k + 2, config.draftLength()) : Math.max(1, k - 1);
+                        ? Math.min(k + 2, config.maxDraftLength()) : Math.max(1, k - 1);
             }
         }
         stats.generatedTokens = seq.generated();

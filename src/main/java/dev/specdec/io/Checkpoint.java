@@ -46,9 +46,12 @@ public final class Checkpoint implements AutoCloseable {
      * @throws SpecdecException when the folder, config.json or the weights are missing or malformed
      */
     public static Checkpoint open(Path modelDir) {
+        if (Files.isRegularFile(modelDir)) {
+            throw new SpecdecException("model folder " + modelDir + " is a file; give the folder that holds"
+                    + " config.json and the safetensors weights");
+        }
         if (!Files.isDirectory(modelDir)) {
-            throw new SpecdecException("model folder " + modelDir + " does not exist"
-                    + (Files.exists(modelDir) ? " (it is a file, not a folder)" : ""));
+            throw new SpecdecException("model folder " + modelDir + " does not exist");
         }
         Path configFile = modelDir.resolve(CONFIG);
         if (!Files.isRegularFile(configFile)) {
@@ -119,7 +122,7 @@ public final class Checkpoint implements AutoCloseable {
         return new Tensor(name, located.file().path(), info.dtype(), info.shape(), located.file().data(info));
     }
 
-    /** Unmaps all files; tensors obtained from this checkpoint become unusable. */
+    /** Unmaps all files; tensors obtained from this checkpoint become unusable. Closing twice is harmless. */
     @Override
     public void close() {
         files.forEach(SafetensorsFile::close);

@@ -107,10 +107,12 @@ public final class SafetensorsFile implements AutoCloseable {
         return dataSection.asSlice(tensor.begin(), tensor.byteCount());
     }
 
-    /** Unmaps the file; segments returned by {@link #data(TensorInfo)} become unusable. */
+    /** Unmaps the file; segments returned by {@link #data(TensorInfo)} become unusable. Closing twice is harmless. */
     @Override
-    public void close() {
-        arena.close();
+    public synchronized void close() {
+        if (arena.scope().isAlive()) {
+            arena.close();
+        }
     }
 
     /** True for GPT-2's causal-mask buffers, which some exports store next to the weights. */

@@ -150,6 +150,25 @@ class CheckpointTest {
     }
 
     @Test
+    void refusesAFileGivenAsFolder() throws IOException {
+        Path file = Files.writeString(dir.resolve("model.safetensors"), "x");
+        SpecdecException e = assertThrows(SpecdecException.class, () -> Checkpoint.open(file));
+        assertEquals("model folder " + file + " is a file; give the folder that holds config.json and the"
+                + " safetensors weights", e.getMessage());
+    }
+
+    @Test
+    void closingTwiceIsHarmlessButUnmapsTheTensors() throws IOException {
+        writeConfig();
+        new SafetensorsWriter().addF32("wte.weight", new long[] {1}, 3f).write(dir.resolve("model.safetensors"));
+        Checkpoint checkpoint = Checkpoint.open(dir);
+        Tensor tensor = checkpoint.tensor("wte.weight");
+        checkpoint.close();
+        checkpoint.close();
+        assertThrows(IllegalStateException.class, () -> tensor.getFloat(0));
+    }
+
+    @Test
     void refusesMissingConfig() throws IOException {
         new SafetensorsWriter().addF32("wte.weight", new long[] {1}, 1f).write(dir.resolve("model.safetensors"));
         assertMessage("model folder " + dir + " has no config.json");

@@ -3,6 +3,8 @@ package dev.specdec.tokenizer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.specdec.SpecdecException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,12 +18,24 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class VocabularyCheckTest {
     private static final Path TARGET = TokenizerFixtures.GPT2_TOKENIZER;
 
+    private static Gpt2Tokenizer target;
+
     @TempDir
     Path dir;
 
+    @BeforeAll
+    static void load() {
+        target = Gpt2Tokenizer.load(TARGET);
+    }
+
+    @AfterAll
+    static void close() {
+        target.close();
+    }
+
     @Test
     void acceptsTheSameTokenizerLoadedTwice() {
-        try (Gpt2Tokenizer target = Gpt2Tokenizer.load(TARGET); Gpt2Tokenizer draft = Gpt2Tokenizer.load(TARGET)) {
+        try (Gpt2Tokenizer draft = Gpt2Tokenizer.load(TARGET)) {
             assertDoesNotThrow(() -> VocabularyCheck.requireSameVocabulary(target, TARGET, draft, TARGET));
         }
     }
@@ -35,7 +49,7 @@ class VocabularyCheckTest {
         vocab.put("Ġworld", 1000);
         vocab.put("ale", 995);
         json.writeValue(dir.resolve("tokenizer.json").toFile(), tokenizerJson);
-        try (Gpt2Tokenizer target = Gpt2Tokenizer.load(TARGET); Gpt2Tokenizer draft = Gpt2Tokenizer.load(dir)) {
+        try (Gpt2Tokenizer draft = Gpt2Tokenizer.load(dir)) {
             assertEquals("ale", target.token(1000));
             SpecdecException e = assertThrows(SpecdecException.class,
                     () -> VocabularyCheck.requireSameVocabulary(target, TARGET, draft, dir));
@@ -47,8 +61,7 @@ class VocabularyCheckTest {
 
     @Test
     void refusesVocabulariesOfDifferentSize() {
-        try (Gpt2Tokenizer target = Gpt2Tokenizer.load(TARGET);
-             Gpt2Tokenizer draft = Gpt2Tokenizer.load(TokenizerFixtures.TINY_TOKENIZER)) {
+        try (Gpt2Tokenizer draft = Gpt2Tokenizer.load(TokenizerFixtures.TINY_TOKENIZER)) {
             SpecdecException e = assertThrows(SpecdecException.class,
                     () -> VocabularyCheck.requireSameVocabulary(target, TARGET, draft, TokenizerFixtures.TINY_TOKENIZER));
             assertEquals("draft model " + TokenizerFixtures.TINY_TOKENIZER + " and target model " + TARGET

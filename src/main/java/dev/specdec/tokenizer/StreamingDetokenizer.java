@@ -19,6 +19,7 @@ public final class StreamingDetokenizer {
     /** Ids before this index have been emitted. */
     private int emittedEnd;
 
+    /** A detokenizer for one generated sequence (the prompt is not pushed). */
     public StreamingDetokenizer(Gpt2Tokenizer tokenizer) {
         this.tokenizer = tokenizer;
     }

@@ -12,7 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 
 /** {@code specdec download MODEL}: fetches a model into the Hugging Face cache and prints its folder. */
-@Command(name = "download",
+@Command(name = "download", mixinStandardHelpOptions = true,
         description = {"Download a model from the Hugging Face Hub into the cache shared with Python's "
                 + "huggingface_hub, then print its local folder.",
                 "Environment: HF_ENDPOINT, HF_TOKEN, HF_HOME, HF_HUB_CACHE, HF_HUB_OFFLINE."})

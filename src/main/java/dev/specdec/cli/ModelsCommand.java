@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 
 /** {@code specdec models}: what the Hugging Face cache holds, with revisions and size on disk. */
-@Command(name = "models",
+@Command(name = "models", mixinStandardHelpOptions = true,
         description = "List the models in the Hugging Face cache (also those downloaded by Python), "
                 + "with their revisions and size on disk.")
 public final class ModelsCommand implements Callable<Integer> {

@@ -38,6 +38,7 @@ final class BlobDownloader {
             if (!Files.exists(blob)) {
                 Path incomplete = cache.incompleteBlob(repo, meta.etag());
                 Files.createDirectories(incomplete.getParent());
+                cache.tagAsCache();
                 checkFreeSpace(incomplete, meta.size(), display);
                 client.download(meta, incomplete, display, progress);
                 verify(incomplete, meta, display);

@@ -63,6 +63,19 @@ public final class HubCache {
         return root.resolve(".locks").resolve(repo.cacheFolderName()).resolve(etag + ".lock");
     }
 
+    /**
+     * Marks the cache with a CACHEDIR.TAG (https://bford.info/cachedir/), as huggingface_hub does, so that
+     * backup tools skip gigabytes that can be downloaded again.
+     */
+    void tagAsCache() throws IOException {
+        Path tag = root.resolve("CACHEDIR.TAG");
+        if (!Files.exists(tag)) {
+            Files.createDirectories(root);
+            Files.writeString(tag, "Signature: 8a477f597d28d172789f06886806bc55\n"
+                    + "# This folder is a Hugging Face Hub cache; its contents can be downloaded again.\n");
+        }
+    }
+
     /** The snapshot folder of a commit: what the engine reads. */
     public Path snapshot(RepoId repo, String commit) {
         return repoFolder(repo).resolve("snapshots").resolve(commit);

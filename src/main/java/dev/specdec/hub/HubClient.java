@@ -96,7 +96,8 @@ final class HubClient implements AutoCloseable {
 
     /**
      * The headers of {@code resolve/{commit}/{file}}. Redirects within the Hub (renamed repositories) are
-     * followed; the one to the CDN is not, because the metadata is on it and the token must not leave the Hub.
+     * followed; the one to the file's storage is not, because the metadata (X-Linked-Etag...) is on it and the
+     * token must not leave the Hub.
      */
     FileMetadata fileMetadata(RepoId repo, String commit, String file) {
         URI current = resolveUri(repo, commit, file);
@@ -109,8 +110,8 @@ final class HubClient implements AutoCloseable {
                 int status = response.statusCode();
                 HttpHeaders headers = response.headers();
                 URI next = redirectTarget(response, current);
-                boolean carriesMetadata = headers.firstValue("X-Repo-Commit").isPresent();
-                if (next != null && !carriesMetadata && sameServer(next, settings.endpoint())) {
+                boolean lfsRedirect = headers.firstValue("X-Linked-Etag").isPresent();
+                if (next != null && !lfsRedirect && sameServer(next, settings.endpoint())) {
                     current = next;
                     continue;
                 }

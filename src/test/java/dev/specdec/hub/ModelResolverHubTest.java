@@ -108,6 +108,8 @@ class ModelResolverHubTest {
         }
         assertTrue(Files.isRegularFile(cacheDir.resolve(".locks/models--test-org--tiny-gpt2/"
                 + FakeHub.sha256(WEIGHTS) + ".lock")));
+        assertTrue(Files.readString(cacheDir.resolve("CACHEDIR.TAG"))
+                .startsWith("Signature: 8a477f597d28d172789f06886806bc55\n"));
     }
 
     @Test

@@ -1,16 +1,19 @@
 package dev.specdec;
 
 import dev.specdec.decode.Decoder;
+import dev.specdec.decode.DraftStrategy;
 import dev.specdec.decode.Drafter;
 import dev.specdec.decode.GenerationConfig;
 import dev.specdec.decode.GenerationResult;
 import dev.specdec.decode.ModelDrafter;
 import dev.specdec.decode.SpeculativeDecoder;
 import dev.specdec.decode.TargetDecoder;
+import dev.specdec.model.CausalLanguageModel;
 import dev.specdec.model.Gpt2Model;
 import dev.specdec.model.WeightFormat;
 import dev.specdec.tokenizer.Gpt2Tokenizer;
 import dev.specdec.tokenizer.StreamingDetokenizer;
+import dev.specdec.tokenizer.TokenFrequencies;
 import dev.specdec.tokenizer.VocabularyCheck;
 
 import java.nio.file.Path;
@@ -43,13 +46,15 @@ public final class Generator implements AutoCloseable {
     private final Gpt2Tokenizer tokenizer;
     private final Gpt2Model draft;
     private final Function<Gpt2Model, Drafter> drafterFactory;
+    private final DraftStrategy strategy;
 
     private Generator(Gpt2Model target, Gpt2Tokenizer tokenizer, Gpt2Model draft,
-                      Function<Gpt2Model, Drafter> drafterFactory) {
+                      Function<Gpt2Model, Drafter> drafterFactory, DraftStrategy strategy) {
         this.target = target;
         this.tokenizer = tokenizer;
         this.draft = draft;
         this.drafterFactory = drafterFactory;
+        this.strategy = strategy;
     }
 
     public static Builder builder() {
@@ -60,7 +65,12 @@ public final class Generator implements AutoCloseable {
         return target;
     }
 
-    /** The draft model, or null when drafting uses no second model. */
+    /** How drafts are made, or null when a custom {@link Builder#drafter} or no drafting was configured. */
+    public DraftStrategy strategy() {
+        return strategy;
+    }
+
+    /** The draft model (for a self-draft, the target's second copy), or null when drafting uses no model. */
     public Gpt2Model draft() {
         return draft;
     }
@@ -88,7 +98,10 @@ public final class Generator implements AutoCloseable {
      * {@code onText} (may be null) receives the text as it becomes final.
      */
     public Generation generate(String prompt, GenerationConfig config, Consumer<String> onText) {
-        return run(speculative() ? speculativeDecoder() : plainDecoder(), encode(prompt), config, onText);
+        if (!speculative()) {
+            return run(plainDecoder(), encode(prompt), config, onText);
+        }
+        return run(speculativeDecoder(), encode(prompt), strategy == null ? config : strategy.configure(config), onText);
     }
 
     /** Generates with the target alone, one forward pass per token: the baseline speculation must match. */
@@ -141,6 +154,10 @@ public final class Generator implements AutoCloseable {
         private WeightFormat modelFormat = WeightFormat.F32;
         private WeightFormat draftFormat = WeightFormat.F32;
         private BiFunction<Gpt2Model, Gpt2Model, Drafter> customDrafter;
+        private DraftStrategy strategy;
+        private TokenFrequencies draftVocabularyTable;
+        private int draftVocabularySize;
+        private boolean draftVocabularyRequired;
 
         /** Folder of the target checkpoint (required). */
         public Builder model(Path folder) {
@@ -173,6 +190,28 @@ public final class Generator implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Drafts as {@code strategy} says: it decides whether a draft model is loaded (from {@link #draft},
+         * or the target's own folder for a self-draft) and in which format; {@link #draftFormat} is
+         * ignored. Overridden by {@link #drafter}.
+         */
+        public Builder strategy(DraftStrategy strategy) {
+            this.strategy = strategy;
+            return this;
+        }
+
+        /**
+         * Prunes the {@link #strategy} draft's output layer to the {@code size} most frequent ids of
+         * {@code table}. The table must have been made with the target's tokenizer; when it was not,
+         * this fails if {@code required}, else drafts keep the full vocabulary.
+         */
+        public Builder draftVocabulary(TokenFrequencies table, int size, boolean required) {
+            this.draftVocabularyTable = table;
+            this.draftVocabularySize = size;
+            this.draftVocabularyRequired = required;
+            return this;
+        }
+
         public Generator build() {
             if (model == null) {
                 throw new UsageException("no target model given");
@@ -187,25 +226,51 @@ public final class Generator implements AutoCloseable {
                             + " tokens but the model only " + target.vocabSize()
                             + "; the folder mixes files of different models");
                 }
-                if (draft != null) {
-                    try (Gpt2Tokenizer draftTokenizer = Gpt2Tokenizer.load(draft)) {
-                        VocabularyCheck.requireSameVocabulary(tokenizer, model, draftTokenizer, draft);
+                Path draftFolder = draft;
+                WeightFormat draftWeights = draftFormat;
+                DraftStrategy chosen = strategy;
+                if (chosen != null && draftVocabularyTable != null) {
+                    if (draftVocabularyTable.matches(tokenizer)) {
+                        chosen = chosen.withDraftVocabulary(draftVocabularyTable.mostFrequent(draftVocabularySize));
+                    } else if (draftVocabularyRequired) {
+                        throw new UsageException("the token frequency table was made with another tokenizer than "
+                                + model + "'s; make one with specdec vocab-stats --tokenizer " + model
+                                + ", or pass --draft-vocab 0");
                     }
-                    draftModel = Gpt2Model.load(draft, draftFormat);
+                }
+                if (strategy != null && customDrafter == null) {
+                    draftFolder = !strategy.needsDraftModel() ? null : strategy.draftsWithTarget() ? model : draft;
+                    draftWeights = strategy.draftFormat(modelFormat);
+                    if (strategy.needsDraftModel() && draftFolder == null) {
+                        throw new UsageException("drafting with " + strategy.describe() + " needs a draft model; "
+                                + "pass --draft, or --draft self-int8, or --lookup for none");
+                    }
+                }
+                if (draftFolder != null) {
+                    try (Gpt2Tokenizer draftTokenizer = Gpt2Tokenizer.load(draftFolder)) {
+                        VocabularyCheck.requireSameVocabulary(tokenizer, model, draftTokenizer, draftFolder);
+                    }
+                    draftModel = Gpt2Model.load(draftFolder, draftWeights);
                     if (draftModel.vocabSize() != target.vocabSize()) {
-                        throw new SpecdecException("draft " + draft + " has a vocabulary of " + draftModel.vocabSize()
+                        throw new SpecdecException("draft " + draftFolder + " has a vocabulary of " + draftModel.vocabSize()
                                 + " but the target " + model + " has " + target.vocabSize()
                                 + "; pick a draft trained with the same tokenizer");
                     }
                 }
                 Function<Gpt2Model, Drafter> factory = null;
                 Gpt2Model loadedDraft = draftModel;
+                DraftStrategy used = null;
                 if (customDrafter != null) {
                     factory = t -> customDrafter.apply(t, loadedDraft);
+                } else if (chosen != null) {
+                    used = chosen;
+                    DraftStrategy drafting = chosen;
+                    CausalLanguageModel draftView = chosen.draftModel(loadedDraft);
+                    factory = t -> drafting.drafter(t, draftView);
                 } else if (loadedDraft != null) {
                     factory = t -> new ModelDrafter(loadedDraft);
                 }
-                return new Generator(target, tokenizer, draftModel, factory);
+                return new Generator(target, tokenizer, draftModel, factory, used);
             } catch (RuntimeException e) {
                 if (draftModel != null) {
                     draftModel.close();

@@ -1,5 +1,6 @@
 package dev.specdec.decode;
 
+import dev.specdec.UsageException;
 import dev.specdec.model.CausalLanguageModel;
 import dev.specdec.model.KvCache;
 
@@ -9,19 +10,42 @@ import java.util.Arrays;
  * Drafts with a smaller language model that keeps its own KV cache across steps: each call feeds
  * only the tokens the cache has not seen, and a rejection truncates the cache back to the longest
  * prefix it shares with the new context instead of re-encoding everything.
+ *
+ * <p>With a confidence threshold (transformers' {@code assistant_confidence_threshold}, llama.cpp's
+ * {@code p_min}) a draft ends early after a token whose probability under the draft's plain softmax
+ * (no temperature or filtering) is below the threshold: that token is still proposed, since its
+ * logits are already paid for, but the draft model runs no further on a guess it doubts.
  */
 public final class ModelDrafter implements Drafter {
 
     private final CausalLanguageModel model;
     private final KvCache cache;
+    private final double confidenceThreshold;
     private int[] fed = new int[64];
     /** Logits predicting the token after {@code fed[0..cache.length())}, or null when unknown. */
     private float[] next;
     private long passes;
 
     public ModelDrafter(CausalLanguageModel model) {
+        this(model, 0);
+    }
+
+    /**
+     * @param confidenceThreshold stop drafting after a token whose draft probability is below this;
+     *                            0 drafts as many tokens as asked
+     */
+    public ModelDrafter(CausalLanguageModel model, double confidenceThreshold) {
+        if (!(confidenceThreshold >= 0 && confidenceThreshold < 1)) {
+            throw new UsageException("--draft-confidence must be in [0, 1), got " + confidenceThreshold);
+        }
         this.model = model;
         this.cache = model.newCache();
+        this.confidenceThreshold = confidenceThreshold;
+    }
+
+    /** The draft's confidence threshold; 0 when drafts always have the asked length. */
+    public double confidenceThreshold() {
+        return confidenceThreshold;
     }
 
     @Override
@@ -44,11 +68,32 @@ public final class ModelDrafter implements Drafter {
                 token = sampling.sample(distributions[i], vocab);
             }
             tokens[i] = token;
+            if (confidenceThreshold > 0 && softmaxProbability(next, vocab, token) < confidenceThreshold) {
+                count = i + 1;
+                break;
+            }
             if (i + 1 < count) {
                 feed(new int[] {token});
             }
         }
+        if (count < tokens.length) {
+            tokens = Arrays.copyOf(tokens, count);
+            distributions = Arrays.copyOf(distributions, count);
+        }
         return new Draft(tokens, sampling == null ? new float[count][] : distributions);
+    }
+
+    /** softmax(logits)[token], without warping. */
+    private static double softmaxProbability(float[] logits, int vocab, int token) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < vocab; i++) {
+            max = Math.max(max, logits[i]);
+        }
+        double sum = 0;
+        for (int i = 0; i < vocab; i++) {
+            sum += Math.exp(logits[i] - max);
+        }
+        return Math.exp(logits[token] - max) / sum;
     }
 
     /** Brings the cache to {@code context[0..length)} and {@link #next} to the logits after it. */

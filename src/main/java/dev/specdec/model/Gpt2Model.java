@@ -6,6 +6,7 @@ import dev.specdec.io.Tensor;
 import dev.specdec.kernel.Attention;
 import dev.specdec.kernel.Gelu;
 import dev.specdec.kernel.LayerNorm;
+import dev.specdec.kernel.PanelSource;
 import dev.specdec.kernel.Parallel;
 import dev.specdec.kernel.WeightMatrix;
 
@@ -34,6 +35,8 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
     private final Block[] blocks;
     private final float[] lnFGamma;
     private final float[] lnFBeta;
+    /** The output layer's [vocab][embedding] rows: lm_head.weight, or wte when tied. */
+    private final Tensor outputEmbedding;
     private final WeightMatrix lmHead;
     private final Parallel parallel;
 
@@ -62,10 +65,10 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
         }
         this.lnFGamma = vector("ln_f.weight", c);
         this.lnFBeta = vector("ln_f.bias", c);
-        Tensor head = checkpoint.has("lm_head.weight")
+        this.outputEmbedding = checkpoint.has("lm_head.weight")
                 ? checkpoint.tensor("lm_head.weight").requireShape(v, c)
                 : tokenEmbedding;
-        this.lmHead = format.pack(transpose(head, v, c), c, v);
+        this.lmHead = pack(outputEmbedding, PanelSource.columnMajor(outputEmbedding::readFloats, c, v), c, v);
         this.scores = new float[config.heads()][KvCache.capacityFor(config.contextLength())];
     }
 
@@ -113,22 +116,25 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
     /** A Conv1D weight, already [input][output] in the file. */
     private WeightMatrix matrix(String name, int in, int out) {
         Tensor t = checkpoint.tensor(name).requireShape(in, out);
-        float[] w = new float[Math.multiplyExact(in, out)];
-        t.readFloats(0, w, 0, w.length);
-        return format.pack(w, in, out);
+        return pack(t, PanelSource.rowMajor(t::readFloats, in, out), in, out);
     }
 
-    /** A Linear weight [output][input], turned into [input][output]. */
-    private static float[] transpose(Tensor t, int out, int in) {
-        float[] w = new float[Math.multiplyExact(in, out)];
-        float[] row = new float[in];
-        for (int o = 0; o < out; o++) {
-            t.readFloats((long) o * in, row, 0, in);
-            for (int i = 0; i < in; i++) {
-                w[i * out + o] = row[i];
-            }
+    /** Converts straight from the mapped tensor into the format's packed arrays. */
+    private WeightMatrix pack(Tensor t, PanelSource source, int in, int out) {
+        try {
+            return format.pack(source, in, out, parallel);
+        } catch (IllegalArgumentException e) {
+            throw new SpecdecException(t.file() + ": tensor " + t.name() + ": " + e.getMessage()
+                    + "; load it with --dtype bf16 or f32", e);
         }
-        return w;
+    }
+
+    /**
+     * A view of this model whose logits are computed only for {@code tokenIds} (every other logit is
+     * -infinity), sharing the weights; see {@link PrunedVocabularyModel}.
+     */
+    public PrunedVocabularyModel withOutputVocabulary(int[] tokenIds) {
+        return new PrunedVocabularyModel(this, tokenIds, outputEmbedding, parallel);
     }
 
     public Gpt2Config config() {
@@ -153,6 +159,11 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
         return total;
     }
 
+    /** Bytes of the output layer (lm_head) streamed by one forward pass. */
+    long outputLayerBytes() {
+        return lmHead.bytes();
+    }
+
     @Override
     public int vocabSize() {
         return config.vocabSize();
@@ -171,14 +182,26 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
     @Override
     public float[][] forward(int[] tokens, KvCache cache) {
         int n = tokens.length;
+        float[][] logits = cache.logitsRows(n);
+        if (n == 0) {
+            return new float[0][];
+        }
+        float[][] h = hiddenStates(tokens, cache);
+        lmHead.multiply(parallel, h, n, null, logits);
+        return Arrays.copyOf(logits, n);
+    }
+
+    /**
+     * Runs {@code tokens} through the blocks and the final layer norm, appending them to the cache,
+     * and returns the normalized hidden rows the output layer multiplies ({@code [>= n][embeddingSize]};
+     * owned by the model and overwritten by its next pass).
+     */
+    float[][] hiddenStates(int[] tokens, KvCache cache) {
+        int n = tokens.length;
         int start = cache.length();
         if (start + n > config.contextLength()) {
             throw new SpecdecException("sequence of " + (start + n) + " tokens is longer than the model's context of "
                     + config.contextLength() + " (n_positions); use a shorter prompt or fewer new tokens");
-        }
-        float[][] logits = cache.logitsRows(n);
-        if (n == 0) {
-            return new float[0][];
         }
         ensureWorkspace(n);
         int c = config.embeddingSize();
@@ -207,9 +230,8 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
         for (int r = 0; r < n; r++) {
             LayerNorm.apply(x[r], lnFGamma, lnFBeta, eps, normed[r], c);
         }
-        lmHead.multiply(parallel, normed, n, null, logits);
         cache.setLength(start + n);
-        return Arrays.copyOf(logits, n);
+        return normed;
     }
 
     private void embed(int[] tokens, int start) {

@@ -7,62 +7,32 @@ import static dev.specdec.kernel.PanelLayout.LANES;
 import static dev.specdec.kernel.PanelLayout.WIDTH;
 
 /** Float32 weights in {@link PanelLayout}. */
-public final class F32Matrix implements WeightMatrix {
+public final class F32Matrix extends PanelMatrix {
 
     private static final VectorSpecies<Float> S = PanelLayout.SPECIES;
 
-    private final int inputSize;
-    private final int outputSize;
-    private final int panels;
     private final float[] packed;
 
-    /** @param w row-major [input][output] weights */
-    public F32Matrix(float[] w, int inputSize, int outputSize) {
-        this.inputSize = inputSize;
-        this.outputSize = outputSize;
-        this.panels = PanelLayout.panels(outputSize);
-        this.packed = PanelLayout.toPanels(w, inputSize, outputSize);
-    }
-
-    @Override
-    public int inputSize() {
-        return inputSize;
-    }
-
-    @Override
-    public int outputSize() {
-        return outputSize;
-    }
-
-    @Override
-    public int panels() {
-        return panels;
+    /** Copies W from {@code source}, the panels split across {@code parallel}'s threads. */
+    public F32Matrix(PanelSource source, int inputSize, int outputSize, Parallel parallel) {
+        super(inputSize, outputSize);
+        this.packed = new float[packedLength()];
+        parallel.forRange(panels, (from, to) -> {
+            for (int p = from; p < to; p++) {
+                source.read(p, packed, p * panelSize);
+            }
+        });
     }
 
     @Override
     public long bytes() {
-        return (long) inputSize * outputSize * Float.BYTES;
+        return (long) packed.length * Float.BYTES;
     }
 
     @Override
-    public void multiply(float[][] x, int rows, float[] bias, float[][] out, int panelFrom, int panelTo) {
-        for (int p = panelFrom; p < panelTo; p++) {
-            int base = p * inputSize * WIDTH;
-            int col = p * WIDTH;
-            int r = 0;
-            for (; r + 4 <= rows; r += 4) {
-                multiply4(x[r], x[r + 1], x[r + 2], x[r + 3], base, bias, col,
-                        out[r], out[r + 1], out[r + 2], out[r + 3]);
-            }
-            for (; r < rows; r++) {
-                multiply1(x[r], base, bias, col, out[r]);
-            }
-        }
-    }
-
-    private void multiply1(float[] x, int base, float[] bias, int col, float[] out) {
+    void multiply1(int panel, float[] x, float[] bias, float[] out) {
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
-        int w = base;
+        int w = panel * panelSize;
         for (int i = 0; i < inputSize; i++, w += WIDTH) {
             FloatVector b = FloatVector.broadcast(S, x[i]);
             a0 = FloatVector.fromArray(S, packed, w).fma(b, a0);
@@ -70,17 +40,18 @@ public final class F32Matrix implements WeightMatrix {
             a2 = FloatVector.fromArray(S, packed, w + 2 * LANES).fma(b, a2);
             a3 = FloatVector.fromArray(S, packed, w + 3 * LANES).fma(b, a3);
         }
-        PanelStore.store(a0, a1, a2, a3, bias, col, out, outputSize);
+        PanelStore.store(a0, a1, a2, a3, bias, panel * WIDTH, out, outputSize);
     }
 
-    private void multiply4(float[] x0, float[] x1, float[] x2, float[] x3, int base, float[] bias, int col,
-                           float[] o0, float[] o1, float[] o2, float[] o3) {
+    @Override
+    void multiply4(int panel, float[] x0, float[] x1, float[] x2, float[] x3, float[] bias,
+                   float[] o0, float[] o1, float[] o2, float[] o3) {
         FloatVector z = FloatVector.zero(S);
         FloatVector a00 = z, a01 = z, a02 = z, a03 = z;
         FloatVector a10 = z, a11 = z, a12 = z, a13 = z;
         FloatVector a20 = z, a21 = z, a22 = z, a23 = z;
         FloatVector a30 = z, a31 = z, a32 = z, a33 = z;
-        int w = base;
+        int w = panel * panelSize;
         for (int i = 0; i < inputSize; i++, w += WIDTH) {
             FloatVector w0 = FloatVector.fromArray(S, packed, w);
             FloatVector w1 = FloatVector.fromArray(S, packed, w + LANES);
@@ -95,6 +66,7 @@ public final class F32Matrix implements WeightMatrix {
             b = FloatVector.broadcast(S, x3[i]);
             a30 = w0.fma(b, a30); a31 = w1.fma(b, a31); a32 = w2.fma(b, a32); a33 = w3.fma(b, a33);
         }
+        int col = panel * WIDTH;
         PanelStore.store(a00, a01, a02, a03, bias, col, o0, outputSize);
         PanelStore.store(a10, a11, a12, a13, bias, col, o1, outputSize);
         PanelStore.store(a20, a21, a22, a23, bias, col, o2, outputSize);

@@ -28,22 +28,4 @@ public final class PanelLayout {
     public static int panels(int outputSize) {
         return (outputSize + WIDTH - 1) / WIDTH;
     }
-
-    /**
-     * Rearranges a row-major [input][output] matrix into panels (zero-padded).
-     *
-     * @param w row-major weights, {@code w[i * outputSize + j] = W[i][j]}
-     */
-    public static float[] toPanels(float[] w, int inputSize, int outputSize) {
-        int panels = panels(outputSize);
-        float[] packed = new float[panels * inputSize * WIDTH];
-        for (int i = 0; i < inputSize; i++) {
-            for (int p = 0; p < panels; p++) {
-                int from = p * WIDTH;
-                int count = Math.min(WIDTH, outputSize - from);
-                System.arraycopy(w, i * outputSize + from, packed, (p * inputSize + i) * WIDTH, count);
-            }
-        }
-        return packed;
-    }
 }

@@ -1,7 +1,12 @@
 package dev.specdec.model;
 
 import dev.specdec.UsageException;
+import dev.specdec.kernel.Bf16Matrix;
+import dev.specdec.kernel.F16Matrix;
 import dev.specdec.kernel.F32Matrix;
+import dev.specdec.kernel.PanelSource;
+import dev.specdec.kernel.Parallel;
+import dev.specdec.kernel.Q8Matrix;
 import dev.specdec.kernel.WeightMatrix;
 
 import java.util.Locale;
@@ -13,12 +18,24 @@ public enum WeightFormat {
     F16,
     Q8_0;
 
-    /** Packs row-major [input][output] weights into this format. */
-    public WeightMatrix pack(float[] w, int inputSize, int outputSize) {
+    /**
+     * Converts the weights W [input][output] read from {@code source} into this format, the panels
+     * split across {@code parallel}'s threads.
+     *
+     * @throws IllegalArgumentException when a weight cannot be represented (F16 beyond +-65504)
+     */
+    public WeightMatrix pack(PanelSource source, int inputSize, int outputSize, Parallel parallel) {
         return switch (this) {
-            case F32 -> new F32Matrix(w, inputSize, outputSize);
-            default -> throw new UsageException("weight format " + cliName() + " is not available yet; use --dtype f32");
+            case F32 -> new F32Matrix(source, inputSize, outputSize, parallel);
+            case BF16 -> new Bf16Matrix(source, inputSize, outputSize, parallel);
+            case F16 -> new F16Matrix(source, inputSize, outputSize, parallel);
+            case Q8_0 -> new Q8Matrix(source, inputSize, outputSize, parallel);
         };
+    }
+
+    /** Packs row-major [input][output] weights, using the shared thread team. */
+    public WeightMatrix pack(float[] w, int inputSize, int outputSize) {
+        return pack(PanelSource.rowMajor(w, inputSize, outputSize), inputSize, outputSize, Parallel.shared());
     }
 
     /** The name used on the command line: f32, bf16, f16, q8_0. */

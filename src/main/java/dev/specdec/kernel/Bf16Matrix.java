@@ -1,0 +1,106 @@
+package dev.specdec.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+import static dev.specdec.kernel.PanelLayout.LANES;
+import static dev.specdec.kernel.PanelLayout.WIDTH;
+
+/**
+ * Bfloat16 weights in {@link PanelLayout}: float32 rounded to the nearest even 16-bit prefix, half
+ * the bytes to stream. Widening back is exact (a shift), so the kernel is the float32 one on the
+ * rounded weights.
+ */
+public final class Bf16Matrix extends PanelMatrix {
+
+    private static final VectorSpecies<Float> S = PanelLayout.SPECIES;
+    private static final VectorSpecies<Short> H = VectorSpecies.of(short.class,
+            VectorShape.forBitSize(S.vectorBitSize() / 2));
+    private static final VectorSpecies<Integer> I = S.withLanes(int.class);
+
+    private final short[] packed;
+
+    /** Rounds W from {@code source} to bfloat16, the panels split across {@code parallel}'s threads. */
+    public Bf16Matrix(PanelSource source, int inputSize, int outputSize, Parallel parallel) {
+        super(inputSize, outputSize);
+        this.packed = new short[packedLength()];
+        encodeAll(source, parallel, (panel, values) -> {
+            int base = panel * panelSize;
+            for (int k = 0; k < values.length; k++) {
+                packed[base + k] = round(values[k]);
+            }
+        });
+    }
+
+    /** {@code value} rounded to bfloat16 (nearest, ties to even), as its bits. */
+    public static short round(float value) {
+        int bits = Float.floatToRawIntBits(value);
+        if (Float.isNaN(value)) {
+            return (short) ((bits >>> 16) | 0x40);
+        }
+        return (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
+    }
+
+    /** The float32 value of bfloat16 bits. */
+    public static float widen(short bits) {
+        return Float.intBitsToFloat(bits << 16);
+    }
+
+    @Override
+    public long bytes() {
+        return (long) packed.length * Short.BYTES;
+    }
+
+    private FloatVector load(int offset) {
+        IntVector wide = (IntVector) ShortVector.fromArray(H, packed, offset).convertShape(VectorOperators.S2I, I, 0);
+        return wide.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    @Override
+    void multiply1(int panel, float[] x, float[] bias, float[] out) {
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+        int w = panel * panelSize;
+        for (int i = 0; i < inputSize; i++, w += WIDTH) {
+            FloatVector b = FloatVector.broadcast(S, x[i]);
+            a0 = load(w).fma(b, a0);
+            a1 = load(w + LANES).fma(b, a1);
+            a2 = load(w + 2 * LANES).fma(b, a2);
+            a3 = load(w + 3 * LANES).fma(b, a3);
+        }
+        PanelStore.store(a0, a1, a2, a3, bias, panel * WIDTH, out, outputSize);
+    }
+
+    @Override
+    void multiply4(int panel, float[] x0, float[] x1, float[] x2, float[] x3, float[] bias,
+                   float[] o0, float[] o1, float[] o2, float[] o3) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector a00 = z, a01 = z, a02 = z, a03 = z;
+        FloatVector a10 = z, a11 = z, a12 = z, a13 = z;
+        FloatVector a20 = z, a21 = z, a22 = z, a23 = z;
+        FloatVector a30 = z, a31 = z, a32 = z, a33 = z;
+        int w = panel * panelSize;
+        for (int i = 0; i < inputSize; i++, w += WIDTH) {
+            FloatVector w0 = load(w);
+            FloatVector w1 = load(w + LANES);
+            FloatVector w2 = load(w + 2 * LANES);
+            FloatVector w3 = load(w + 3 * LANES);
+            FloatVector b = FloatVector.broadcast(S, x0[i]);
+            a00 = w0.fma(b, a00); a01 = w1.fma(b, a01); a02 = w2.fma(b, a02); a03 = w3.fma(b, a03);
+            b = FloatVector.broadcast(S, x1[i]);
+            a10 = w0.fma(b, a10); a11 = w1.fma(b, a11); a12 = w2.fma(b, a12); a13 = w3.fma(b, a13);
+            b = FloatVector.broadcast(S, x2[i]);
+            a20 = w0.fma(b, a20); a21 = w1.fma(b, a21); a22 = w2.fma(b, a22); a23 = w3.fma(b, a23);
+            b = FloatVector.broadcast(S, x3[i]);
+            a30 = w0.fma(b, a30); a31 = w1.fma(b, a31); a32 = w2.fma(b, a32); a33 = w3.fma(b, a33);
+        }
+        int col = panel * WIDTH;
+        PanelStore.store(a00, a01, a02, a03, bias, col, o0, outputSize);
+        PanelStore.store(a10, a11, a12, a13, bias, col, o1, outputSize);
+        PanelStore.store(a20, a21, a22, a23, bias, col, o2, outputSize);
+        PanelStore.store(a30, a31, a32, a33, bias, col, o3, outputSize);
+    }
+}

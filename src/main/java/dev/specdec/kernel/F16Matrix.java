@@ -1,0 +1,114 @@
+package dev.specdec.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+import static dev.specdec.kernel.PanelLayout.LANES;
+import static dev.specdec.kernel.PanelLayout.WIDTH;
+
+/**
+ * IEEE half-precision weights in {@link PanelLayout}: float32 rounded to nearest even, half the
+ * bytes to stream, three more mantissa bits than bfloat16 but a range limited to +-65504. Widening
+ * back is exact, so the kernel is the float32 one on the rounded weights.
+ */
+public final class F16Matrix extends PanelMatrix {
+
+    private static final VectorSpecies<Float> S = PanelLayout.SPECIES;
+    private static final VectorSpecies<Short> H = VectorSpecies.of(short.class,
+            VectorShape.forBitSize(S.vectorBitSize() / 2));
+    private static final VectorSpecies<Integer> I = S.withLanes(int.class);
+
+    /** Bits 31 and 13..27 of a sign-extended half shifted left by 13: its sign and magnitude. */
+    private static final int SIGN_AND_MAGNITUDE = 0x8FFF_E000;
+    private static final float RESCALE = 0x1p112f;
+    private static final short EXPONENT = 0x7C00;
+
+    private final short[] packed;
+
+    /**
+     * Rounds W from {@code source} to half precision, the panels split across {@code parallel}'s threads.
+     *
+     * @throws IllegalArgumentException when a weight is not finite or beyond the half-precision range
+     */
+    public F16Matrix(PanelSource source, int inputSize, int outputSize, Parallel parallel) {
+        super(inputSize, outputSize);
+        this.packed = new short[packedLength()];
+        encodeAll(source, parallel, (panel, values) -> {
+            int base = panel * panelSize;
+            for (int k = 0; k < values.length; k++) {
+                short half = Float.floatToFloat16(values[k]);
+                if ((half & EXPONENT) == EXPONENT) {
+                    int i = k / WIDTH;
+                    int j = panel * WIDTH + k % WIDTH;
+                    throw new IllegalArgumentException("weight [" + i + "][" + j + "] = " + values[k]
+                            + " does not fit in float16 (largest is 65504)");
+                }
+                packed[base + k] = half;
+            }
+        });
+    }
+
+    @Override
+    public long bytes() {
+        return (long) packed.length * Short.BYTES;
+    }
+
+    /**
+     * Widens finite halves exactly: the sign and the 15 magnitude bits moved into float32 position give
+     * the value times 2^-112 (as a normal or, for half subnormals, a float32 subnormal); one exact
+     * multiplication rescales it.
+     */
+    private FloatVector load(int offset) {
+        IntVector wide = (IntVector) ShortVector.fromArray(H, packed, offset).convertShape(VectorOperators.S2I, I, 0);
+        return wide.lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, SIGN_AND_MAGNITUDE)
+                .reinterpretAsFloats().mul(RESCALE);
+    }
+
+    @Override
+    void multiply1(int panel, float[] x, float[] bias, float[] out) {
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+        int w = panel * panelSize;
+        for (int i = 0; i < inputSize; i++, w += WIDTH) {
+            FloatVector b = FloatVector.broadcast(S, x[i]);
+            a0 = load(w).fma(b, a0);
+            a1 = load(w + LANES).fma(b, a1);
+            a2 = load(w + 2 * LANES).fma(b, a2);
+            a3 = load(w + 3 * LANES).fma(b, a3);
+        }
+        PanelStore.store(a0, a1, a2, a3, bias, panel * WIDTH, out, outputSize);
+    }
+
+    @Override
+    void multiply4(int panel, float[] x0, float[] x1, float[] x2, float[] x3, float[] bias,
+                   float[] o0, float[] o1, float[] o2, float[] o3) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector a00 = z, a01 = z, a02 = z, a03 = z;
+        FloatVector a10 = z, a11 = z, a12 = z, a13 = z;
+        FloatVector a20 = z, a21 = z, a22 = z, a23 = z;
+        FloatVector a30 = z, a31 = z, a32 = z, a33 = z;
+        int w = panel * panelSize;
+        for (int i = 0; i < inputSize; i++, w += WIDTH) {
+            FloatVector w0 = load(w);
+            FloatVector w1 = load(w + LANES);
+            FloatVector w2 = load(w + 2 * LANES);
+            FloatVector w3 = load(w + 3 * LANES);
+            FloatVector b = FloatVector.broadcast(S, x0[i]);
+            a00 = w0.fma(b, a00); a01 = w1.fma(b, a01); a02 = w2.fma(b, a02); a03 = w3.fma(b, a03);
+            b = FloatVector.broadcast(S, x1[i]);
+            a10 = w0.fma(b, a10); a11 = w1.fma(b, a11); a12 = w2.fma(b, a12); a13 = w3.fma(b, a13);
+            b = FloatVector.broadcast(S, x2[i]);
+            a20 = w0.fma(b, a20); a21 = w1.fma(b, a21); a22 = w2.fma(b, a22); a23 = w3.fma(b, a23);
+            b = FloatVector.broadcast(S, x3[i]);
+            a30 = w0.fma(b, a30); a31 = w1.fma(b, a31); a32 = w2.fma(b, a32); a33 = w3.fma(b, a33);
+        }
+        int col = panel * WIDTH;
+        PanelStore.store(a00, a01, a02, a03, bias, col, o0, outputSize);
+        PanelStore.store(a10, a11, a12, a13, bias, col, o1, outputSize);
+        PanelStore.store(a20, a21, a22, a23, bias, col, o2, outputSize);
+        PanelStore.store(a30, a31, a32, a33, bias, col, o3, outputSize);
+    }
+}

@@ -1,0 +1,88 @@
+package dev.specdec.jmh;
+
+import dev.specdec.kernel.Parallel;
+import dev.specdec.model.Gpt2Model;
+import dev.specdec.model.KvCache;
+import dev.specdec.model.WeightFormat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Times the forward pass of a checkpoint: load time, one-token and five-token forwards after a
+ * prompt, the weight bytes each step streams and, in the same run, the triad bandwidth those bytes
+ * are bounded by. Usage: {@code ForwardTiming <model-dir> [f32|bf16|f16|q8_0 ...] [--steps N]}.
+ */
+public final class ForwardTiming {
+
+    private static final int PROMPT = 32;
+
+    private ForwardTiming() {
+    }
+
+    public static void main(String[] args) {
+        Path dir = Path.of(args[0]);
+        List<WeightFormat> formats = new ArrayList<>();
+        int steps = 40;
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].equals("--steps")) {
+                steps = Integer.parseInt(args[++i]);
+            } else {
+                formats.add(WeightFormat.parse(args[i]));
+            }
+        }
+        if (formats.isEmpty()) {
+            formats = List.of(WeightFormat.values());
+        }
+        Parallel parallel = Parallel.shared();
+        double triad = TriadBandwidth.measure(parallel, 256L << 20, 10);
+        System.out.printf(Locale.ROOT, "threads %d, triad bandwidth %.2f GB/s (256 MB arrays)%n",
+                parallel.threads(), triad / 1e9);
+        for (WeightFormat format : formats) {
+            System.gc();
+            long t0 = System.nanoTime();
+            try (Gpt2Model model = Gpt2Model.load(dir, format, parallel)) {
+                double loadMs = (System.nanoTime() - t0) / 1e6;
+                long bytes = model.weightBytesPerStep();
+                double floorMs = bytes / triad * 1e3;
+                double one = medianForwardMs(model, 1, steps);
+                double five = medianForwardMs(model, 5, steps);
+                System.out.printf(Locale.ROOT, "%-5s load %6.0f ms | %7.1f MB/step, floor %6.2f ms | "
+                                + "1 token %6.2f ms (%.2fx floor, %5.1f tok/s) | 5 tokens %6.2f ms (%.2fx one)%n",
+                        format.cliName(), loadMs, bytes / 1e6, floorMs, one, one / floorMs, 1e3 / one,
+                        five, five / one);
+            }
+        }
+        double after = TriadBandwidth.measure(parallel, 256L << 20, 10);
+        System.out.printf(Locale.ROOT, "triad bandwidth after the runs %.2f GB/s%n", after / 1e9);
+    }
+
+    /** Median time of a forward of {@code n} tokens at position {@link #PROMPT}, rolled back after each. */
+    private static double medianForwardMs(Gpt2Model model, int n, int steps) {
+        KvCache cache = model.newCache();
+        int[] prompt = new int[PROMPT];
+        for (int i = 0; i < PROMPT; i++) {
+            prompt[i] = (i * 7919) % model.vocabSize();
+        }
+        model.forward(prompt, cache);
+        int[] tokens = new int[n];
+        double[] ms = new double[steps];
+        for (int s = -steps / 2; s < steps; s++) {
+            for (int i = 0; i < n; i++) {
+                tokens[i] = (s * 31 + i * 101 + 1000) % model.vocabSize();
+            }
+            long start = System.nanoTime();
+            model.forward(tokens, cache);
+            long end = System.nanoTime();
+            cache.truncate(PROMPT);
+            if (s >= 0) {
+                ms[s] = (end - start) / 1e6;
+            }
+        }
+        Arrays.sort(ms);
+        return ms[steps / 2];
+    }
+}

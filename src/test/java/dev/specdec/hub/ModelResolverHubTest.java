@@ -308,7 +308,8 @@ class ModelResolverHubTest {
         SpecdecException error = assertThrows(SpecdecException.class,
                 () -> resolver(unreachable).resolve(ID, null));
 
-        assertTrue(error.getMessage().startsWith("cannot reach " + hub.endpoint() + " ("), error.getMessage());
+        assertTrue(error.getMessage().startsWith("cannot reach " + hub.endpoint() + " (connection refused)"),
+                error.getMessage());
         assertTrue(error.getMessage().contains("HF_HUB_OFFLINE=1"), error.getMessage());
     }
 

@@ -282,17 +282,27 @@ def greedy_golden(model, prompt):
             "stopped_at_eos": stopped}
 
 
-def write_golden(folder: Path, sequences, prompts, notes=None):
+def write_golden(folder: Path, sequences, prompts, notes=None, eos_prompt=None):
+    """Writes golden.json; eos_prompt, when given, is a fourth prompt whose continuation must end at EOS."""
     model = load(folder)
     golden = {
         "checkpoint": folder.name,
         "sequences": sequences(model),
         "greedy": [greedy_golden(model, p) for p in prompts],
     }
+    if eos_prompt is not None:
+        stopping = greedy_golden(model, eos_prompt)
+        assert stopping["stopped_at_eos"], (folder.name, stopping)
+        golden["greedy"].append(stopping)
     if notes:
         golden["notes"] = notes
     (folder / "golden.json").write_text(json.dumps(golden, separators=(",", ":")) + "\n")
     return golden
+
+
+# Prompts whose greedy continuation produces EOS within 20 tokens, found once by a brute-force
+# search over all 2-token prompts (minutes of CPU, so not repeated here; write_golden checks them).
+EOS_PROMPTS = {"tiny-1l": [4, 231], "tiny-3l": [11, 186], "tiny-3l-lmhead": [205, 235]}
 
 
 def tiny_prompts(seed, vocab, eos):
@@ -361,6 +371,7 @@ def main():
     (gpt2_dir / "golden-tokens.json").write_text(one_entry_per_line(tokenizer_goldens(gpt2_tok)), encoding="utf-8")
 
     tiny_tok, tiny_vocab, tiny_merges = tiny_tokenizer()
+    tiny_token_goldens = one_entry_per_line(tokenizer_goldens(tiny_tok))
 
     def checkpoint(name):
         folder = out / name
@@ -370,6 +381,8 @@ def main():
 
     def with_tiny_tokenizer(folder):
         save_tokenizer_folder(tiny_tok, folder, tiny_vocab, tiny_merges)
+        if folder.name == "tiny-3l":
+            (folder / "golden-tokens.json").write_text(tiny_token_goldens, encoding="utf-8")
 
     short = lambda seed: random_ids(seed, 300, 24)
 
@@ -377,7 +390,8 @@ def main():
     folder = checkpoint("tiny-1l")
     new_model(101, 300, 64, 4, 1, 64, eos=299).save_pretrained(folder)
     with_tiny_tokenizer(folder)
-    write_golden(folder, lambda m: [sequence_golden(m, "short", short(11))], tiny_prompts(12, 300, 299))
+    write_golden(folder, lambda m: [sequence_golden(m, "short", short(11))], tiny_prompts(12, 300, 299),
+                 eos_prompt=EOS_PROMPTS["tiny-1l"])
 
     # tiny-3l and its storage variants; they share tiny-3l's inputs so their goldens are comparable.
     tiny3 = new_model(303, 300, 72, 6, 3, 64, eos=299)
@@ -388,7 +402,8 @@ def main():
     with_tiny_tokenizer(folder)
     # Only tiny-3l runs to the full context; its variants test storage, not length (size).
     base_golden = write_golden(folder, lambda m: tiny3_seqs(m) + [
-        sequence_golden(m, "full-context", random_ids(32, 300, 64))], tiny3_prompts)
+        sequence_golden(m, "full-context", random_ids(32, 300, 64))], tiny3_prompts,
+        eos_prompt=EOS_PROMPTS["tiny-3l"])
     gelu_diff = gelu_sensitivity(folder, short(31))
     report.append(f"tiny-3l max |logit(gelu_new) - logit(exact erf gelu)| = {gelu_diff:.3e}")
     assert gelu_diff > 1e-3, "raise WEIGHT_STD: a wrong GELU would pass the 1e-4 tolerance"
@@ -396,7 +411,7 @@ def main():
     folder = checkpoint("tiny-3l-noprefix")
     save_hub_style_noprefix(tiny3, folder, 64)
     with_tiny_tokenizer(folder)
-    golden = write_golden(folder, tiny3_seqs, tiny3_prompts,
+    golden = write_golden(folder, tiny3_seqs, tiny3_prompts, eos_prompt=EOS_PROMPTS["tiny-3l"],
                           notes="tiny-3l's weights, tensor names without 'transformer.', with h.N.attn.bias masks")
     assert golden["sequences"][0] == base_golden["sequences"][0], "noprefix must reproduce tiny-3l exactly"
 
@@ -405,7 +420,8 @@ def main():
         half = copy.deepcopy(tiny3).to(dtype)
         half.save_pretrained(folder)
         with_tiny_tokenizer(folder)
-        golden = write_golden(folder, tiny3_seqs, tiny3_prompts,
+        # Rounded weights need not reach EOS from tiny-3l's EOS prompt: an ordinary prompt here.
+        golden = write_golden(folder, tiny3_seqs, tiny3_prompts + [EOS_PROMPTS["tiny-3l"]],
                               notes=f"tiny-3l's weights stored as {dtype}; goldens from the weights upcast to float32")
         drift = max(abs(a - b) for ra, rb in zip(golden["sequences"][0]["logits"], base_golden["sequences"][0]["logits"])
                     for a, b in zip(ra, rb))
@@ -414,7 +430,7 @@ def main():
     folder = checkpoint("tiny-3l-lmhead")
     new_model(304, 300, 72, 6, 3, 64, tied=False, eos=299).save_pretrained(folder)
     with_tiny_tokenizer(folder)
-    write_golden(folder, tiny3_seqs, tiny3_prompts)
+    write_golden(folder, tiny3_seqs, tiny3_prompts, eos_prompt=EOS_PROMPTS["tiny-3l-lmhead"])
 
     folder = checkpoint("tiny-1l-draft")
     new_model(707, 300, 64, 4, 1, 64, eos=299).save_pretrained(folder)

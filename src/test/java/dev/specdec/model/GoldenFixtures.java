@@ -50,7 +50,7 @@ public final class GoldenFixtures {
     public record PartialDecode(int[] ids, String decoded) {
     }
 
-    /** gpt2-tokenizer/golden-tokens.json. */
+    /** A golden-tokens.json: tricky texts and partial decodes. */
     public record TokenGoldens(List<TokenCase> cases, List<PartialDecode> partialDecodes) {
     }
 
@@ -74,8 +74,9 @@ public final class GoldenFixtures {
         return read(folder(checkpoint).resolve("golden.json"), Golden.class);
     }
 
-    public static TokenGoldens tokenGoldens() {
-        return read(folder("gpt2-tokenizer").resolve("golden-tokens.json"), TokenGoldens.class);
+    /** The golden-tokens.json of a fixture folder: {@code gpt2-tokenizer} or {@code tiny-3l}. */
+    public static TokenGoldens tokenGoldens(String folder) {
+        return read(folder(folder).resolve("golden-tokens.json"), TokenGoldens.class);
     }
 
     private static <T> T read(Path file, Class<T> type) {

@@ -181,7 +181,7 @@ final class HubClient implements AutoCloseable {
         for (int attempt = 1; ; attempt++) {
             long before = sizeOf(target);
             if (expected >= 0 && before > expected) {
-                truncate(target);
+                discard(target);
                 before = 0;
             }
             if (expected >= 0 && before == expected) {
@@ -193,7 +193,7 @@ final class HubClient implements AutoCloseable {
                     return;
                 }
                 if (after > expected) {
-                    truncate(target);
+                    discard(target);
                     throw new SpecdecException(displayName + " from " + meta.location().getHost() + " is larger ("
                             + after + " bytes) than the Hub announced (" + expected + "); run the command again");
                 }
@@ -237,7 +237,7 @@ final class HubClient implements AutoCloseable {
             }
             int status = response.statusCode();
             if (status == 416 && offset > 0) {
-                truncate(target);
+                discard(target);
                 return 0;
             }
             if (status != 200 && status != 206) {
@@ -250,7 +250,7 @@ final class HubClient implements AutoCloseable {
                 start = range.find() ? Long.parseLong(range.group(1)) : -1;
                 if (start != offset) {
                     new StreamingBody(response.body(), settings.downloadTimeout()).close();
-                    truncate(target);
+                    discard(target);
                     throw new IOException("the server answered the resume request with another range");
                 }
             }
@@ -345,7 +345,7 @@ final class HubClient implements AutoCloseable {
         }
     }
 
-    private static void truncate(Path file) {
+    private static void discard(Path file) {
         try {
             Files.deleteIfExists(file);
         } catch (IOException e) {

@@ -54,8 +54,13 @@ class ModelResolverHubTest {
         hub.close();
     }
 
+    /** Timeouts long enough for a loaded machine; the timeout tests use {@link #impatientSettings()}. */
     HubSettings settings() {
-        return new HubSettings(hub.endpoint(), cacheDir, null, false, Duration.ofSeconds(1), Duration.ofSeconds(1));
+        return new HubSettings(hub.endpoint(), cacheDir, null, false, Duration.ofSeconds(10), Duration.ofSeconds(10));
+    }
+
+    HubSettings impatientSettings() {
+        return settings().withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1));
     }
 
     ModelResolver resolver(HubSettings settings) {
@@ -280,7 +285,8 @@ class ModelResolverHubTest {
         hub.stallApi = true;
         long start = System.nanoTime();
 
-        SpecdecException error = assertThrows(SpecdecException.class, () -> resolver(settings()).resolve(ID, null));
+        SpecdecException error = assertThrows(SpecdecException.class,
+                () -> resolver(impatientSettings()).resolve(ID, null));
 
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertEquals(hub.endpoint() + " did not answer within 1 s; check your network connection, retry later, "
@@ -292,7 +298,8 @@ class ModelResolverHubTest {
     void downloadThatGoesSilentTimesOutAndKeepsThePartForResuming() throws IOException {
         hub.stallBodyAfter = 50_000;
 
-        SpecdecException error = assertThrows(SpecdecException.class, () -> resolver(settings()).resolve(ID, null));
+        SpecdecException error = assertThrows(SpecdecException.class,
+                () -> resolver(impatientSettings()).resolve(ID, null));
 
         assertTrue(error.getMessage().contains("no data received for 1.0 s"), error.getMessage());
         assertTrue(error.getMessage().endsWith("run the command again to resume"), error.getMessage());

@@ -1,0 +1,101 @@
+package dev.specdec.model;
+
+import dev.specdec.UsageException;
+import dev.specdec.kernel.PanelLayout;
+import dev.specdec.kernel.Parallel;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * A pruned-vocabulary view computes, for the ids it keeps, the logits transformers computes for the
+ * whole model, and -infinity for every other id; its KV cache behaves like the full model's.
+ */
+class PrunedVocabularyModelTest {
+
+    private static final int[] KEPT = {299, 0, 17, 42, 43, 100, 101, 255, 256, 298, 7};
+
+    @Test
+    void keptLogitsMatchTransformersAndTheRestAreMinusInfinity() {
+        for (String checkpoint : new String[] {"tiny-3l", "tiny-3l-lmhead"}) {
+            try (Gpt2Model model = Gpt2Model.load(GoldenFixtures.folder(checkpoint), WeightFormat.F32, new Parallel(1))) {
+                PrunedVocabularyModel pruned = model.withOutputVocabulary(KEPT);
+                GoldenFixtures.Sequence seq = GoldenFixtures.golden(checkpoint).sequences().get(0);
+                float[][] rows = pruned.forward(seq.ids(), pruned.newCache());
+                boolean[] kept = new boolean[model.vocabSize()];
+                for (int id : KEPT) {
+                    kept[id] = true;
+                }
+                for (int i = 0; i < seq.logitPositions().length; i++) {
+                    float[] actual = rows[seq.logitPositions()[i]];
+                    float[] expected = seq.logits()[i];
+                    for (int id = 0; id < model.vocabSize(); id++) {
+                        if (kept[id]) {
+                            assertEquals(expected[id], actual[id], Gpt2ModelGoldenTest.LOGIT_TOLERANCE,
+                                    checkpoint + " position " + seq.logitPositions()[i] + " id " + id);
+                        } else {
+                            assertEquals(Float.NEGATIVE_INFINITY, actual[id], checkpoint + " id " + id + " is not kept");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void keptLogitsEqualTheFullModelsBitForBitAcrossChunksAndRollback() {
+        try (Gpt2Model model = Gpt2Model.load(GoldenFixtures.folder("tiny-3l"), WeightFormat.F32, new Parallel(1))) {
+            PrunedVocabularyModel pruned = model.withOutputVocabulary(KEPT);
+            int[] ids = GoldenFixtures.golden("tiny-3l").sequences().get(0).ids();
+            float[][] full = copy(model.forward(ids, model.newCache()));
+            KvCache cache = pruned.newCache();
+            pruned.forward(Arrays.copyOf(ids, 5), cache);
+            pruned.forward(new int[] {1, 2, 3}, cache);
+            cache.truncate(5);
+            float[][] rest = pruned.forward(Arrays.copyOfRange(ids, 5, ids.length), cache);
+            for (int r = 0; r < rest.length; r++) {
+                for (int id : KEPT) {
+                    assertEquals(full[5 + r][id], rest[r][id], "position " + (5 + r) + " id " + id);
+                }
+            }
+        }
+    }
+
+    @Test
+    void outputLayerShrinksWithTheVocabulary() {
+        try (Gpt2Model model = Gpt2Model.load(GoldenFixtures.folder("tiny-3l"), WeightFormat.F32, new Parallel(1))) {
+            PrunedVocabularyModel pruned = model.withOutputVocabulary(KEPT);
+            long column = model.config().embeddingSize() * 4L;
+            long panel = PanelLayout.WIDTH * column;
+            // 300 output columns of 72 floats become 11, each count rounded up to whole column panels.
+            long saved = model.weightBytesPerStep() - pruned.weightBytesPerStep();
+            long expected = ceilToPanel(300 * column, panel) - ceilToPanel(11 * column, panel);
+            assertEquals(expected, saved);
+            assertEquals(11, pruned.keptTokens());
+        }
+    }
+
+    @Test
+    void refusesIdsOutsideTheVocabularyAndDuplicates() {
+        try (Gpt2Model model = Gpt2Model.load(GoldenFixtures.folder("tiny-1l"), WeightFormat.F32, new Parallel(1))) {
+            assertThrows(UsageException.class, () -> model.withOutputVocabulary(new int[] {1, 300}));
+            assertThrows(UsageException.class, () -> model.withOutputVocabulary(new int[] {5, 5}));
+            assertThrows(UsageException.class, () -> model.withOutputVocabulary(new int[0]));
+        }
+    }
+
+    private static long ceilToPanel(long bytes, long panel) {
+        return (bytes + panel - 1) / panel * panel;
+    }
+
+    private static float[][] copy(float[][] rows) {
+        float[][] out = new float[rows.length][];
+        for (int i = 0; i < rows.length; i++) {
+            out[i] = rows[i].clone();
+        }
+        return out;
+    }
+}

@@ -34,7 +34,7 @@ final class BlobDownloader {
         FileMetadata meta = client.fileMetadata(repo, commit, file);
         String display = repo + "/" + file;
         Path blob = cache.blob(repo, meta.etag());
-        try (CacheLock lock = CacheLock.acquire(cache.lockFile(repo, meta.etag()), display, progress)) {
+        try (CacheLock _ = CacheLock.acquire(cache.lockFile(repo, meta.etag()), display, progress)) {
             if (!Files.exists(blob)) {
                 Path incomplete = cache.incompleteBlob(repo, meta.etag());
                 Files.createDirectories(incomplete.getParent());

@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
  */
 final class FakeHub implements AutoCloseable {
     /** How long a stalled answer waits at most, so that a test never hangs. */
-    private static final long STALL_LIMIT_SECONDS = 20;
+    private static final long STALL_LIMIT_SECONDS = 30;
     private static final Pattern RESOLVE = Pattern.compile("/(.+)/resolve/([^/]+)/(.+)");
     private static final Pattern API = Pattern.compile("/api/models/(.+)/revision/([^/]+)");
 

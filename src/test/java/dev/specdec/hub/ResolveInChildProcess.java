@@ -20,7 +20,7 @@ final class ResolveInChildProcess {
 
     public static void main(String[] args) {
         HubSettings settings = new HubSettings(URI.create(args[0]), Path.of(args[1]), null, false,
-                Duration.ofSeconds(10), Duration.ofSeconds(10));
+                Duration.ofSeconds(40), Duration.ofSeconds(40));
         System.out.println(new ModelResolver(settings, DownloadProgress.silent()).resolve(args[2], null));
     }
 }

@@ -61,6 +61,7 @@ public final class Main {
             new DemoCommand(),
             new GenerateCommand(),
             new CompareCommand(),
+            new BenchCommand(),
             new ScoreCommand(),
             new DownloadCommand(),
             new ModelsCommand(),

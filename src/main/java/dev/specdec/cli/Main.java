@@ -65,6 +65,7 @@ public final class Main {
             new ScoreCommand(),
             new DownloadCommand(),
             new ModelsCommand(),
+            new VocabStatsCommand(),
         };
     }
 }

@@ -24,10 +24,12 @@ import java.util.List;
  * @param vocabSize   size of the tokenizer's vocabulary
  * @param fingerprint {@link #fingerprint(Gpt2Tokenizer)} of the tokenizer that produced the ids
  * @param provenance  free-text comment lines (sources, command)
+ * @param totalTokens tokens counted, including those of ids cut from the table
  * @param ids         token ids, most frequent first (ties: lower id first)
  * @param counts      occurrences of {@code ids[i]}
  */
-public record TokenFrequencies(int vocabSize, String fingerprint, List<String> provenance, int[] ids, long[] counts) {
+public record TokenFrequencies(int vocabSize, String fingerprint, List<String> provenance, long totalTokens,
+                               int[] ids, long[] counts) {
 
     private static final String TOKENIZER_KEY = "# tokenizer: ";
     private static final String TOTAL_KEY = "# total_tokens: ";
@@ -46,11 +48,13 @@ public record TokenFrequencies(int vocabSize, String fingerprint, List<String> p
                 ? Long.compare(occurrences[b], occurrences[a]) : Integer.compare(a, b));
         int[] ids = new int[seen];
         long[] counts = new long[seen];
+        long total = 0;
         for (int i = 0; i < seen; i++) {
             ids[i] = ranked[i];
             counts[i] = occurrences[ranked[i]];
+            total += counts[i];
         }
-        return new TokenFrequencies(occurrences.length, fingerprint, List.copyOf(provenance), ids, counts);
+        return new TokenFrequencies(occurrences.length, fingerprint, List.copyOf(provenance), total, ids, counts);
     }
 
     /** SHA-256 over the tokenizer's token strings in id order, each followed by a newline. */
@@ -65,15 +69,6 @@ public record TokenFrequencies(int vocabSize, String fingerprint, List<String> p
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JDK lacks SHA-256", e);
         }
-    }
-
-    /** Total occurrences counted (of the listed ids). */
-    public long totalTokens() {
-        long total = 0;
-        for (long c : counts) {
-            total += c;
-        }
-        return total;
     }
 
     /** The {@code n} most frequent ids (all of them when fewer were seen). */
@@ -98,7 +93,8 @@ public record TokenFrequencies(int vocabSize, String fingerprint, List<String> p
     /** Keeps only the {@code n} most frequent ids. */
     public TokenFrequencies top(int n) {
         int kept = Math.min(n, ids.length);
-        return new TokenFrequencies(vocabSize, fingerprint, provenance, Arrays.copyOf(ids, kept), Arrays.copyOf(counts, kept));
+        return new TokenFrequencies(vocabSize, fingerprint, provenance, totalTokens, Arrays.copyOf(ids, kept),
+                Arrays.copyOf(counts, kept));
     }
 
     /** Writes the table: header comments, then one {@code id count} line per id. */
@@ -130,6 +126,7 @@ public record TokenFrequencies(int vocabSize, String fingerprint, List<String> p
             throw new SpecdecException("cannot read " + file + ": " + e.getMessage(), e);
         }
         int vocabSize = -1;
+        long total = -1;
         String fingerprint = null;
         List<String> provenance = new ArrayList<>();
         int[] ids = new int[lines.size()];
@@ -145,7 +142,9 @@ public record TokenFrequencies(int vocabSize, String fingerprint, List<String> p
                         fingerprint = field.substring("sha256=".length());
                     }
                 }
-            } else if (line.startsWith("#") && !line.startsWith(TOTAL_KEY.strip()) && i > 0) {
+            } else if (line.startsWith(TOTAL_KEY.strip())) {
+                total = parseNumber(line.substring(TOTAL_KEY.strip().length()).strip(), file, i);
+            } else if (line.startsWith("#") && i > 0) {
                 provenance.add(line.substring(1).strip());
             } else if (!line.isEmpty() && !line.startsWith("#")) {
                 String[] parts = line.split("\\s+");
@@ -157,11 +156,11 @@ public record TokenFrequencies(int vocabSize, String fingerprint, List<String> p
                 n++;
             }
         }
-        if (vocabSize < 0 || fingerprint == null) {
-            throw new SpecdecException(file + " has no '# tokenizer: vocab_size=N sha256=HEX' line; regenerate it "
-                    + "with specdec vocab-stats");
+        if (vocabSize < 0 || fingerprint == null || total < 0) {
+            throw new SpecdecException(file + " lacks the '# tokenizer: vocab_size=N sha256=HEX' or '# total_tokens: N' "
+                    + "line; regenerate it with specdec vocab-stats");
         }
-        return new TokenFrequencies(vocabSize, fingerprint, List.copyOf(provenance), Arrays.copyOf(ids, n),
+        return new TokenFrequencies(vocabSize, fingerprint, List.copyOf(provenance), total, Arrays.copyOf(ids, n),
                 Arrays.copyOf(counts, n));
     }
 

@@ -245,6 +245,9 @@ public final class Generator implements AutoCloseable {
                         throw new UsageException("drafting with " + strategy.describe() + " needs a draft model; "
                                 + "pass --draft, or --draft self-int8, or --lookup for none");
                     }
+                    if (strategy.needsDraftModel() && !strategy.draftsWithTarget()) {
+                        chosen = chosen.withDraftFormat(draftWeights);
+                    }
                 }
                 if (draftFolder != null) {
                     try (Gpt2Tokenizer draftTokenizer = Gpt2Tokenizer.load(draftFolder)) {

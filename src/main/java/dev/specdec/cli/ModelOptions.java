@@ -112,9 +112,12 @@ final class ModelOptions {
                 applyDraftVocabulary(builder);
             }
         }
-        String what = modelDir.getFileName() + (strategy == null ? "" : " + " + (draftDir != null
-                ? draftDir.getFileName() + " (" + strategy.describe() + ")" : strategy.describe()));
-        return Progress.timed("loading " + what, builder::build);
+        String what = modelDir.getFileName() + (draftDir == null ? "" : " + " + draftDir.getFileName());
+        Generator generator = Progress.timed("loading " + what, builder::build);
+        if (generator.strategy() != null) {
+            System.err.println("drafting: " + generator.strategy().describe());
+        }
+        return generator;
     }
 
     /** The drafting strategy the options ask for; null for plain decoding. */

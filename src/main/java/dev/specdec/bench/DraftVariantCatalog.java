@@ -24,7 +24,8 @@ import java.util.Map;
  *   <li>{@code f32}, {@code bf16}, {@code f16}, {@code q8_0}: the draft model with weights in that format;</li>
  *   <li>{@code pruned}: the draft model in Q8_0 predicting only the most frequent tokens;</li>
  *   <li>{@code lookup}: prompt lookup, no draft model;</li>
- *   <li>{@code combined}: prompt lookup when it matches, else the draft model in Q8_0;</li>
+ *   <li>{@code combined}: prompt lookup when it matches, else the draft model in Q8_0 (pruned when
+ *       a frequency table is available);</li>
  *   <li>{@code self-int8}: the target's own checkpoint in Q8_0 as the draft.</li>
  * </ul>
  */
@@ -94,6 +95,7 @@ public final class DraftVariantCatalog implements AutoCloseable {
             case "lookup" -> DraftStrategy.lookup().withLookup(PromptLookupDrafter.DEFAULT_MAX_NGRAM,
                     PromptLookupDrafter.DEFAULT_MIN_NGRAM, lookupTokens);
             case "combined" -> DraftStrategy.combined().withDraftFormat(WeightFormat.Q8_0)
+                    .withDraftVocabulary(prunedVocabulary)
                     .withLookup(PromptLookupDrafter.DEFAULT_MAX_NGRAM, PromptLookupDrafter.DEFAULT_MIN_NGRAM, lookupTokens);
             case "self-int8" -> DraftStrategy.selfInt8();
             default -> throw new UsageException("unknown draft variant '" + name + "'; choose from "

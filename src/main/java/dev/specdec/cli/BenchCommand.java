@@ -68,15 +68,17 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--prompts-file", paramLabel = "FILE", description = "Benchmark on every non-empty line of this file.")
     Path promptsFile;
 
-    @Option(names = {"-n", "--max-new-tokens"}, paramLabel = "N[,N...]", split = ",", defaultValue = "64",
+    @Option(names = {"-n", "--max-new-tokens"}, paramLabel = "N", split = ",", splitSynopsisLabel = ",",
+            defaultValue = "64",
             description = "Tokens to generate per prompt; several values run as separate workloads (default: ${DEFAULT-VALUE}).")
     List<Integer> tokenCounts;
 
-    @Option(names = "--k-values", paramLabel = "K[,K...]", split = ",", defaultValue = "1,2,3,4,6,8",
+    @Option(names = "--k-values", paramLabel = "K", split = ",", splitSynopsisLabel = ",",
+            defaultValue = "1,2,3,4,6,8",
             description = "Draft lengths to sweep (default: ${DEFAULT-VALUE}).")
     List<Integer> kValues;
 
-    @Option(names = "--draft-variants", paramLabel = "V[,V...]", split = ",",
+    @Option(names = "--draft-variants", paramLabel = "V", split = ",", splitSynopsisLabel = ",",
             description = "Drafting variants to compare: f32, bf16, f16, q8_0 (the draft model in that format), pruned "
                     + "(q8_0 draft over the --draft-vocab most frequent tokens), lookup (prompt lookup), combined "
                     + "(lookup, else the pruned or q8_0 draft), self-int8 (the target in q8_0) "

@@ -1,14 +1,19 @@
 package dev.specdec.kernel;
 
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A fixed team of worker threads that split an index range into contiguous chunks, one per thread.
+ * A fixed team of worker threads that share out an index range in chunks.
  *
- * <p>Decoding one token calls into this dozens of times for a few microseconds of work each, so a
+ * <p>Decoding one token calls into this dozens of times for tens of microseconds of work each, so a
  * job is handed over through a volatile generation counter that idle workers spin on briefly before
- * parking; a thread-pool submission would cost more than the work. Chunk boundaries depend only on
- * the range and the thread count, never on timing, so results are reproducible.
+ * parking; a thread-pool submission would cost more than the work. Threads claim chunks as they come
+ * free rather than owning a fixed share, so a worker the operating system has descheduled on a busy
+ * machine delays a job by at most one chunk. Each index is processed by exactly one call whose result
+ * must not depend on which thread makes it (the kernels compute each output column, head or element
+ * on its own), so results are the same whatever the timing.
  */
 public final class Parallel {
 
@@ -18,18 +23,32 @@ public final class Parallel {
         void run(int from, int to);
     }
 
-    private static final long SPIN_NANOS = 200_000;
+    private static final long SPIN_NANOS = 100_000;
+    /** Chunks per thread: enough to even out descheduled threads, few enough to keep claims cheap. */
+    private static final int CHUNKS_PER_THREAD = 4;
 
     private static final Parallel SHARED = new Parallel(defaultThreads());
 
     private final int threads;
     private final Worker[] workers;
+    /** Cursor value of a job being set up: no index can be claimed. */
+    private static final int CLOSED = Integer.MAX_VALUE;
+
+    /**
+     * The job's generation (high 32 bits) and next unclaimed index (low 32 bits), claimed together so
+     * that a worker still holding a previous job's parameters can never claim an index of this one.
+     */
+    private final AtomicLong cursor = new AtomicLong();
+    /** Indices of the current job finished so far. */
+    private final AtomicInteger finished = new AtomicInteger();
     private volatile int generation;
+    // Volatile, like the cursor, so that a worker reading a newer job's parameters also sees that
+    // job's closed cursor and cannot claim with them.
     private volatile RangeTask task;
     private volatile int size;
-    private volatile int pending;
+    private volatile int grain;
+    private volatile Thread waiting;
     private volatile Throwable failure;
-    private final Object doneLock = new Object();
 
     /** Creates a team of {@code threads} (the caller counts as one of them). */
     public Parallel(int threads) {
@@ -39,7 +58,7 @@ public final class Parallel {
         this.threads = threads;
         this.workers = new Worker[threads - 1];
         for (int i = 0; i < workers.length; i++) {
-            workers[i] = new Worker(i + 1);
+            workers[i] = new Worker();
             Thread t = Thread.ofPlatform().daemon().name("specdec-worker-" + (i + 1)).unstarted(workers[i]);
             workers[i].thread = t;
             t.start();
@@ -63,7 +82,7 @@ public final class Parallel {
         return threads;
     }
 
-    /** Runs {@code task} over [0, n) split into one contiguous chunk per thread and waits for all. */
+    /** Runs {@code task} over [0, n) in chunks shared out among the threads, and waits for all. */
     public void forRange(int n, RangeTask task) {
         if (threads == 1 || n <= 1) {
             if (n > 0) {
@@ -72,33 +91,22 @@ public final class Parallel {
             return;
         }
         synchronized (this) {
+            int job = generation + 1;
+            cursor.set((long) job << 32 | CLOSED);
             this.task = task;
             this.size = n;
+            this.grain = Math.max(1, n / (threads * CHUNKS_PER_THREAD));
             this.failure = null;
-            this.pending = workers.length;
-            generation++;
+            finished.set(0);
+            cursor.set((long) job << 32);
+            generation = job;
             for (Worker w : workers) {
                 if (w.parked) {
                     LockSupport.unpark(w.thread);
                 }
             }
-            runChunk(0, task, n);
-            long spinUntil = System.nanoTime() + SPIN_NANOS;
-            while (pending != 0) {
-                if (System.nanoTime() < spinUntil) {
-                    Thread.onSpinWait();
-                } else {
-                    synchronized (doneLock) {
-                        while (pending != 0) {
-                            try {
-                                doneLock.wait(1);
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                            }
-                        }
-                    }
-                }
-            }
+            work(job);
+            awaitFinished(n);
             this.task = null;
             Throwable t = failure;
             if (t instanceof RuntimeException re) {
@@ -110,22 +118,54 @@ public final class Parallel {
         }
     }
 
-    private void runChunk(int index, RangeTask t, int n) {
-        int from = (int) ((long) n * index / threads);
-        int to = (int) ((long) n * (index + 1) / threads);
-        if (from < to) {
-            t.run(from, to);
+    /** Claims and runs chunks of job {@code job} until none is left. */
+    private void work(int job) {
+        RangeTask t = task;
+        int n = size;
+        int chunk = grain;
+        while (true) {
+            long c = cursor.get();
+            int from = (int) c;
+            if ((int) (c >>> 32) != job || from >= n) {
+                return;
+            }
+            int to = Math.min(n, from + chunk);
+            if (!cursor.compareAndSet(c, c + (to - from))) {
+                continue;
+            }
+            try {
+                t.run(from, to);
+            } catch (Throwable e) {
+                failure = e;
+            } finally {
+                if (finished.addAndGet(to - from) == n) {
+                    Thread w = waiting;
+                    if (w != null) {
+                        LockSupport.unpark(w);
+                    }
+                }
+            }
+        }
+    }
+
+    private void awaitFinished(int n) {
+        long spinUntil = System.nanoTime() + SPIN_NANOS;
+        while (finished.get() != n) {
+            if (System.nanoTime() < spinUntil) {
+                Thread.onSpinWait();
+            } else {
+                waiting = Thread.currentThread();
+                if (finished.get() != n) {
+                    LockSupport.park(this);
+                }
+                waiting = null;
+            }
         }
     }
 
     private final class Worker implements Runnable {
-        private final int index;
         private Thread thread;
         private volatile boolean parked;
-
-        Worker(int index) {
-            this.index = index;
-        }
 
         @Override
         public void run() {
@@ -144,17 +184,7 @@ public final class Parallel {
                     }
                 }
                 seen = generation;
-                try {
-                    runChunk(index, task, size);
-                } catch (Throwable t) {
-                    failure = t;
-                }
-                synchronized (doneLock) {
-                    pending--;
-                    if (pending == 0) {
-                        doneLock.notifyAll();
-                    }
-                }
+                work(seen);
             }
         }
     }

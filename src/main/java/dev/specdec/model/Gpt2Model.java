@@ -6,6 +6,7 @@ import dev.specdec.io.Tensor;
 import dev.specdec.kernel.Attention;
 import dev.specdec.kernel.Gelu;
 import dev.specdec.kernel.LayerNorm;
+import dev.specdec.kernel.PanelLayout;
 import dev.specdec.kernel.PanelSource;
 import dev.specdec.kernel.Parallel;
 import dev.specdec.kernel.WeightMatrix;
@@ -39,6 +40,8 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
     private final Tensor outputEmbedding;
     private final WeightMatrix lmHead;
     private final Parallel parallel;
+    /** Converts one matrix on the calling thread; loading runs several of these at once. */
+    private static final Parallel SERIAL = new Parallel(1);
 
     // Activations of the current forward pass, grown to the largest batch seen.
     private float[][] x = new float[0][];
@@ -49,6 +52,9 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
     private float[][] hidden = new float[0][];
     private float[][] mlp = new float[0][];
     private final float[][] scores;
+    // Reused for every parallel step, so decoding a token allocates nothing.
+    private final MatrixJob matrixJob = new MatrixJob();
+    private final AttentionJob attentionJob = new AttentionJob();
 
     private Gpt2Model(Checkpoint checkpoint, WeightFormat format, Parallel parallel) {
         this.checkpoint = checkpoint;
@@ -59,16 +65,25 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
         int v = config.vocabSize();
         this.tokenEmbedding = checkpoint.tensor("wte.weight").requireShape(v, c);
         this.positionEmbedding = checkpoint.tensor("wpe.weight").requireShape(config.contextLength(), c);
-        this.blocks = new Block[config.layers()];
-        for (int l = 0; l < blocks.length; l++) {
-            blocks[l] = loadBlock(l);
-        }
         this.lnFGamma = vector("ln_f.weight", c);
         this.lnFBeta = vector("ln_f.bias", c);
         this.outputEmbedding = checkpoint.has("lm_head.weight")
                 ? checkpoint.tensor("lm_head.weight").requireShape(v, c)
                 : tokenEmbedding;
-        this.lmHead = pack(outputEmbedding, PanelSource.columnMajor(outputEmbedding::readFloats, c, v), c, v);
+        // One matrix per thread at a time, the largest first: each thread then allocates, page-faults in
+        // and fills its own arrays, which costs more than the conversion itself.
+        this.blocks = new Block[config.layers()];
+        WeightMatrix[] head = new WeightMatrix[1];
+        parallel.forRange(blocks.length + 1, (from, to) -> {
+            for (int k = from; k < to; k++) {
+                if (k == 0) {
+                    head[0] = pack(outputEmbedding, PanelSource.columnMajor(outputEmbedding::readFloats, c, v), c, v);
+                } else {
+                    blocks[k - 1] = loadBlock(k - 1);
+                }
+            }
+        });
+        this.lmHead = head[0];
         this.scores = new float[config.heads()][KvCache.capacityFor(config.contextLength())];
     }
 
@@ -122,7 +137,7 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
     /** Converts straight from the mapped tensor into the format's packed arrays. */
     private WeightMatrix pack(Tensor t, PanelSource source, int in, int out) {
         try {
-            return format.pack(source, in, out, parallel);
+            return format.pack(source, in, out, SERIAL);
         } catch (IllegalArgumentException e) {
             throw new SpecdecException(t.file() + ": tensor " + t.name() + ": " + e.getMessage()
                     + "; load it with --dtype bf16 or f32", e);
@@ -187,7 +202,7 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
             return new float[0][];
         }
         float[][] h = hiddenStates(tokens, cache);
-        lmHead.multiply(parallel, h, n, null, logits);
+        multiply(lmHead, h, n, null, logits);
         return Arrays.copyOf(logits, n);
     }
 
@@ -213,18 +228,17 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
             for (int r = 0; r < n; r++) {
                 LayerNorm.apply(x[r], b.ln1Gamma, b.ln1Beta, eps, normed[r], c);
             }
-            b.qkv.multiply(parallel, normed, n, b.qkvBias, qkvOut);
+            multiply(b.qkv, normed, n, b.qkvBias, qkvOut);
             storeKeysValues(cache, l, start, n);
             attend(cache, l, start, n);
-            b.attnProj.multiply(parallel, attnOut, n, b.attnProjBias, hidden);
+            multiply(b.attnProj, attnOut, n, b.attnProjBias, hidden);
             addInPlace(x, hidden, n, c);
 
             for (int r = 0; r < n; r++) {
                 LayerNorm.apply(x[r], b.ln2Gamma, b.ln2Beta, eps, normed[r], c);
             }
-            b.fc.multiply(parallel, normed, n, b.fcBias, mlp);
-            gelu(n);
-            b.fcProj.multiply(parallel, mlp, n, b.fcProjBias, hidden);
+            multiplyGelu(b.fc, normed, n, b.fcBias, mlp);
+            multiply(b.fcProj, mlp, n, b.fcProjBias, hidden);
             addInPlace(x, hidden, n, c);
         }
         for (int r = 0; r < n; r++) {
@@ -267,27 +281,75 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
         }
     }
 
-    private void attend(KvCache cache, int layer, int start, int n) {
-        float[] kT = cache.keysT[layer];
-        float[] v = cache.values[layer];
-        int headSize = config.headSize();
-        int capacity = cache.capacity;
-        parallel.forRange(config.heads(), (from, to) -> {
-            float[] scratch = scores[from];
-            for (int r = 0; r < n; r++) {
-                Attention.attend(query[r], kT, v, headSize, capacity, start + r, scratch, attnOut[r], from, to);
-            }
-        });
+    /** {@code out = in W + bias} for rows [0, n), the panels shared out among the team. */
+    private void multiply(WeightMatrix w, float[][] in, int n, float[] bias, float[][] out) {
+        matrixJob.set(w, in, n, bias, out, false);
+        parallel.forRange(w.panels(), matrixJob);
     }
 
-    private void gelu(int n) {
-        int inner = config.innerSize();
-        parallel.forRange(n * inner, (from, to) -> {
-            for (int r = from / inner; r * inner < to; r++) {
-                int rowStart = r * inner;
-                Gelu.applyInPlace(mlp[r], Math.max(from - rowStart, 0), Math.min(to - rowStart, inner));
+    /** {@code out = gelu(in W + bias)}: each thread applies GELU to the columns it just computed. */
+    private void multiplyGelu(WeightMatrix w, float[][] in, int n, float[] bias, float[][] out) {
+        matrixJob.set(w, in, n, bias, out, true);
+        parallel.forRange(w.panels(), matrixJob);
+    }
+
+    private final class MatrixJob implements Parallel.RangeTask {
+        private WeightMatrix w;
+        private float[][] in;
+        private int n;
+        private float[] bias;
+        private float[][] out;
+        private boolean gelu;
+
+        void set(WeightMatrix w, float[][] in, int n, float[] bias, float[][] out, boolean gelu) {
+            this.w = w;
+            this.in = in;
+            this.n = n;
+            this.bias = bias;
+            this.out = out;
+            this.gelu = gelu;
+        }
+
+        @Override
+        public void run(int from, int to) {
+            w.multiply(in, n, bias, out, from, to);
+            if (gelu) {
+                int end = Math.min(to * PanelLayout.WIDTH, w.outputSize());
+                for (int r = 0; r < n; r++) {
+                    Gelu.applyInPlace(out[r], from * PanelLayout.WIDTH, end);
+                }
             }
-        });
+        }
+    }
+
+    /** Attention of rows [0, n) at positions start.. over the layer's cache, the heads shared out. */
+    private void attend(KvCache cache, int layer, int start, int n) {
+        attentionJob.set(cache, layer, start, n);
+        parallel.forRange(config.heads(), attentionJob);
+    }
+
+    private final class AttentionJob implements Parallel.RangeTask {
+        private KvCache cache;
+        private int layer;
+        private int start;
+        private int n;
+
+        void set(KvCache cache, int layer, int start, int n) {
+            this.cache = cache;
+            this.layer = layer;
+            this.start = start;
+            this.n = n;
+        }
+
+        @Override
+        public void run(int from, int to) {
+            // Chunks never share their first head, so its row of scores is this chunk's scratch.
+            float[] scratch = scores[from];
+            for (int r = 0; r < n; r++) {
+                Attention.attend(query[r], cache.keysT[layer], cache.values[layer], config.headSize(),
+                        cache.capacity, start + r, scratch, attnOut[r], from, to);
+            }
+        }
     }
 
     private static void addInPlace(float[][] acc, float[][] add, int n, int size) {

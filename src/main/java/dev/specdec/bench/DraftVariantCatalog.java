@@ -56,6 +56,19 @@ public final class DraftVariantCatalog implements AutoCloseable {
         this.lookupTokens = Math.max(PromptLookupDrafter.DEFAULT_TOKENS, longestDraft);
     }
 
+    /** Checks names before anything slow is loaded; throws a usage error naming the first unknown one. */
+    public static void requireKnown(List<String> names) {
+        for (String name : names) {
+            if (!NAMES.contains(name.trim())) {
+                throw unknown(name.trim());
+            }
+        }
+    }
+
+    private static UsageException unknown(String name) {
+        return new UsageException("unknown draft variant '" + name + "'; choose from " + String.join(", ", NAMES));
+    }
+
     /** Resolves every name, loading what they need. */
     public List<DraftVariant> variants(List<String> names) {
         List<DraftVariant> out = new ArrayList<>();
@@ -98,8 +111,7 @@ public final class DraftVariantCatalog implements AutoCloseable {
                     .withDraftVocabulary(prunedVocabulary)
                     .withLookup(PromptLookupDrafter.DEFAULT_MAX_NGRAM, PromptLookupDrafter.DEFAULT_MIN_NGRAM, lookupTokens);
             case "self-int8" -> DraftStrategy.selfInt8();
-            default -> throw new UsageException("unknown draft variant '" + name + "'; choose from "
-                    + String.join(", ", NAMES));
+            default -> throw unknown(name);
         };
     }
 

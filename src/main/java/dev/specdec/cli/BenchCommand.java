@@ -118,6 +118,9 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<String> promptTexts = promptTexts();
+        if (variantNames != null) {
+            DraftVariantCatalog.requireKnown(variantNames);
+        }
         ModelResolver resolver = ModelResolver.fromEnvironment();
         boolean defaultPair = model == null;
         Path targetDir = resolver.resolve(defaultPair ? DemoModels.path(DemoModels.TARGET) : model, revision);

@@ -41,12 +41,22 @@ final class RecordedRun {
     /** Generates with {@code draftModel} drafting for {@code target} (they may be the same model). */
     static RecordedRun speculative(CausalLanguageModel target, CausalLanguageModel draftModel, int eosToken,
                                    int[] prompt, GenerationConfig config) {
+        RecordingModel recordedDraft = new RecordingModel(draftModel);
+        return speculative(target, recordedDraft, new ModelDrafter(recordedDraft), eosToken, prompt, config);
+    }
+
+    /**
+     * Generates with a drafter that may have served earlier generations; {@code draftModel} must be
+     * the model it drafts with.
+     */
+    static RecordedRun speculative(CausalLanguageModel target, RecordingModel draftModel, ModelDrafter modelDrafter,
+                                   int eosToken, int[] prompt, GenerationConfig config) {
         Transcript transcript = new Transcript(prompt);
         RecordingModel recordedTarget = new RecordingModel(target);
-        RecordingModel recordedDraft = new RecordingModel(draftModel);
+        RecordingModel recordedDraft = draftModel;
         recordedTarget.record(transcript);
         recordedDraft.record(transcript);
-        RecordingDrafter drafter = new RecordingDrafter(new ModelDrafter(recordedDraft), transcript);
+        RecordingDrafter drafter = new RecordingDrafter(modelDrafter, transcript);
         GenerationResult result = new SpeculativeDecoder(recordedTarget, drafter, eosToken)
                 .generate(prompt, config, transcript);
         return new RecordedRun(prompt, config, result, target.contextLength(), transcript,

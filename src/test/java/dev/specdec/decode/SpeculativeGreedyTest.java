@@ -143,6 +143,21 @@ class SpeculativeGreedyTest {
     }
 
     @Test
+    void oneDrafterServesGenerationAfterGenerationOnDifferentPrompts() {
+        for (Gpt2Model model : List.of(perturbed, unrelated)) {
+            RecordingModel draftModel = new RecordingModel(model);
+            ModelDrafter drafter = new ModelDrafter(draftModel);
+            for (int k : new int[] {3, 8}) {
+                for (int i = 0; i < prompts.size(); i++) {
+                    RecordedRun run = RecordedRun.speculative(target, draftModel, drafter, EOS, prompts.get(i),
+                            greedy(MAX_NEW_TOKENS, k)).assertConsistent();
+                    assertArrayEquals(plain.get(i).tokens(), run.tokens(), "prompt " + i + ", k " + k);
+                }
+            }
+        }
+    }
+
+    @Test
     void unrelatedDraftCostsOneTargetPassPerBlockAndCountsDraftPasses() {
         int[] prompt = prompts.get(5);
         RecordedRun run = RecordedRun.speculative(target, unrelated, EOS, prompt, greedy(MAX_NEW_TOKENS, 4)).assertConsistent();

@@ -69,7 +69,7 @@ public final class F16Matrix extends PanelMatrix {
     }
 
     @Override
-    void multiply1(int panel, float[] x, float[] bias, float[] out) {
+    void multiply1(int panel, float[] x, float[] bias, float[] out, float[] acc) {
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
         int w = panel * panelSize;
         for (int i = 0; i < inputSize; i++, w += WIDTH) {
@@ -79,24 +79,30 @@ public final class F16Matrix extends PanelMatrix {
             a2 = load(w + 2 * LANES).fma(b, a2);
             a3 = load(w + 3 * LANES).fma(b, a3);
         }
-        PanelStore.store(a0, a1, a2, a3, bias, panel * WIDTH, out, outputSize);
+        a0.intoArray(acc, 0);
+        a1.intoArray(acc, LANES);
+        a2.intoArray(acc, 2 * LANES);
+        a3.intoArray(acc, 3 * LANES);
+        PanelStore.store(acc, 0, bias, panel * WIDTH, out, outputSize);
     }
 
     @Override
-    void multiply4(int panel, float[] x0, float[] x1, float[] x2, float[] x3, float[] bias,
-                   float[] o0, float[] o1, float[] o2, float[] o3) {
+    void multiply5(int panel, float[] x0, float[] x1, float[] x2, float[] x3, float[] x4, float[] bias,
+                   float[] o0, float[] o1, float[] o2, float[] o3, float[] o4, float[] acc) {
         FloatVector z = FloatVector.zero(S);
         FloatVector a00 = z, a01 = z, a02 = z, a03 = z;
         FloatVector a10 = z, a11 = z, a12 = z, a13 = z;
         FloatVector a20 = z, a21 = z, a22 = z, a23 = z;
         FloatVector a30 = z, a31 = z, a32 = z, a33 = z;
+        FloatVector a40 = z, a41 = z, a42 = z, a43 = z;
         int w = panel * panelSize;
         for (int i = 0; i < inputSize; i++, w += WIDTH) {
             FloatVector w0 = load(w);
             FloatVector w1 = load(w + LANES);
             FloatVector w2 = load(w + 2 * LANES);
             FloatVector w3 = load(w + 3 * LANES);
-            FloatVector b = FloatVector.broadcast(S, x0[i]);
+            FloatVector b;
+            b = FloatVector.broadcast(S, x0[i]);
             a00 = w0.fma(b, a00); a01 = w1.fma(b, a01); a02 = w2.fma(b, a02); a03 = w3.fma(b, a03);
             b = FloatVector.broadcast(S, x1[i]);
             a10 = w0.fma(b, a10); a11 = w1.fma(b, a11); a12 = w2.fma(b, a12); a13 = w3.fma(b, a13);
@@ -104,11 +110,34 @@ public final class F16Matrix extends PanelMatrix {
             a20 = w0.fma(b, a20); a21 = w1.fma(b, a21); a22 = w2.fma(b, a22); a23 = w3.fma(b, a23);
             b = FloatVector.broadcast(S, x3[i]);
             a30 = w0.fma(b, a30); a31 = w1.fma(b, a31); a32 = w2.fma(b, a32); a33 = w3.fma(b, a33);
+            b = FloatVector.broadcast(S, x4[i]);
+            a40 = w0.fma(b, a40); a41 = w1.fma(b, a41); a42 = w2.fma(b, a42); a43 = w3.fma(b, a43);
         }
+        a00.intoArray(acc, 0);
+        a01.intoArray(acc, LANES);
+        a02.intoArray(acc, 2 * LANES);
+        a03.intoArray(acc, 3 * LANES);
+        a10.intoArray(acc, WIDTH);
+        a11.intoArray(acc, WIDTH + LANES);
+        a12.intoArray(acc, WIDTH + 2 * LANES);
+        a13.intoArray(acc, WIDTH + 3 * LANES);
+        a20.intoArray(acc, 2 * WIDTH);
+        a21.intoArray(acc, 2 * WIDTH + LANES);
+        a22.intoArray(acc, 2 * WIDTH + 2 * LANES);
+        a23.intoArray(acc, 2 * WIDTH + 3 * LANES);
+        a30.intoArray(acc, 3 * WIDTH);
+        a31.intoArray(acc, 3 * WIDTH + LANES);
+        a32.intoArray(acc, 3 * WIDTH + 2 * LANES);
+        a33.intoArray(acc, 3 * WIDTH + 3 * LANES);
+        a40.intoArray(acc, 4 * WIDTH);
+        a41.intoArray(acc, 4 * WIDTH + LANES);
+        a42.intoArray(acc, 4 * WIDTH + 2 * LANES);
+        a43.intoArray(acc, 4 * WIDTH + 3 * LANES);
         int col = panel * WIDTH;
-        PanelStore.store(a00, a01, a02, a03, bias, col, o0, outputSize);
-        PanelStore.store(a10, a11, a12, a13, bias, col, o1, outputSize);
-        PanelStore.store(a20, a21, a22, a23, bias, col, o2, outputSize);
-        PanelStore.store(a30, a31, a32, a33, bias, col, o3, outputSize);
+        PanelStore.store(acc, 0, bias, col, o0, outputSize);
+        PanelStore.store(acc, 1, bias, col, o1, outputSize);
+        PanelStore.store(acc, 2, bias, col, o2, outputSize);
+        PanelStore.store(acc, 3, bias, col, o3, outputSize);
+        PanelStore.store(acc, 4, bias, col, o4, outputSize);
     }
 }

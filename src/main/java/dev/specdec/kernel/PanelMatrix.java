@@ -4,10 +4,12 @@ import static dev.specdec.kernel.PanelLayout.WIDTH;
 
 /**
  * What every weight format shares: the panel bookkeeping, the parallel conversion at load time and
- * the loop that runs a batch through a range of panels, four rows per pass over a panel then the
- * remaining rows one by one. A format supplies the two kernels; both must sum each output over the
- * input index in increasing order with the same operations, so a row's result never depends on
- * whether it went through {@link #multiply4} or {@link #multiply1}.
+ * the loop that runs a batch through a range of panels, five rows per pass over a panel (a partial
+ * group padded with zero rows whose results are dropped) and a last single row on its own. Five rows
+ * keep 20 accumulators plus the four weight vectors in AVX-512's 32 registers, and a speculative
+ * step of four drafts verifies five tokens: one pass over the weights, so one memory-bound stream.
+ * A format supplies the two kernels; both must sum each output over the input index in increasing
+ * order with the same operations, so a row's result never depends on which kernel computed it.
  */
 abstract sealed class PanelMatrix implements WeightMatrix permits F32Matrix, Bf16Matrix, F16Matrix, Q8Matrix {
 
@@ -22,6 +24,8 @@ abstract sealed class PanelMatrix implements WeightMatrix permits F32Matrix, Bf1
     final int panels;
     /** Elements per panel: {@code inputSize * WIDTH}. */
     final int panelSize;
+    /** Input of the padding rows of a partial group of five. */
+    private final float[] zeros;
 
     PanelMatrix(int inputSize, int outputSize) {
         if (inputSize < 1 || outputSize < 1) {
@@ -32,6 +36,7 @@ abstract sealed class PanelMatrix implements WeightMatrix permits F32Matrix, Bf1
         this.panels = PanelLayout.panels(outputSize);
         this.panelSize = Math.multiplyExact(inputSize, WIDTH);
         Math.multiplyExact(panels, panelSize);
+        this.zeros = new float[inputSize];
     }
 
     /** Length of the packed element array. */
@@ -67,21 +72,36 @@ abstract sealed class PanelMatrix implements WeightMatrix permits F32Matrix, Bf1
 
     @Override
     public final void multiply(float[][] x, int rows, float[] bias, float[][] out, int panelFrom, int panelTo) {
+        float[] acc = new float[5 * WIDTH];
         for (int p = panelFrom; p < panelTo; p++) {
             int r = 0;
-            for (; r + 4 <= rows; r += 4) {
-                multiply4(p, x[r], x[r + 1], x[r + 2], x[r + 3], bias, out[r], out[r + 1], out[r + 2], out[r + 3]);
+            for (; rows - r >= 2; r += 5) {
+                multiply5(p, x[r], x[r + 1], input(x, r + 2, rows), input(x, r + 3, rows), input(x, r + 4, rows),
+                        bias, out[r], out[r + 1], output(out, r + 2, rows), output(out, r + 3, rows),
+                        output(out, r + 4, rows), acc);
             }
-            for (; r < rows; r++) {
-                multiply1(p, x[r], bias, out[r]);
+            if (r < rows) {
+                multiply1(p, x[r], bias, out[r], acc);
             }
         }
     }
 
-    /** Writes panel {@code panel}'s columns of {@code x W + bias} into {@code out}. */
-    abstract void multiply1(int panel, float[] x, float[] bias, float[] out);
+    private float[] input(float[][] x, int r, int rows) {
+        return r < rows ? x[r] : zeros;
+    }
 
-    /** {@link #multiply1} for four rows with one pass over the panel. */
-    abstract void multiply4(int panel, float[] x0, float[] x1, float[] x2, float[] x3, float[] bias,
-                            float[] o0, float[] o1, float[] o2, float[] o3);
+    /** Output row {@code r}, or null (not stored) for a padding row. */
+    private static float[] output(float[][] out, int r, int rows) {
+        return r < rows ? out[r] : null;
+    }
+
+    /**
+     * Writes panel {@code panel}'s columns of {@code x W + bias} into {@code out}, through the scratch
+     * {@code acc} of {@code 5 * WIDTH} floats (see {@link PanelStore}).
+     */
+    abstract void multiply1(int panel, float[] x, float[] bias, float[] out, float[] acc);
+
+    /** {@link #multiply1} for five rows with one pass over the panel; a null output row is not stored. */
+    abstract void multiply5(int panel, float[] x0, float[] x1, float[] x2, float[] x3, float[] x4, float[] bias,
+                            float[] o0, float[] o1, float[] o2, float[] o3, float[] o4, float[] acc);
 }

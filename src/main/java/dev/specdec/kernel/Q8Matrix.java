@@ -80,7 +80,7 @@ public final class Q8Matrix extends PanelMatrix {
     }
 
     @Override
-    void multiply1(int panel, float[] x, float[] bias, float[] out) {
+    void multiply1(int panel, float[] x, float[] bias, float[] out, float[] acc) {
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
         int w = panel * panelSize;
         int s = panel * inputSize * BLOCKS_PER_PANEL;
@@ -91,17 +91,22 @@ public final class Q8Matrix extends PanelMatrix {
             a2 = load(w + 2 * LANES).fma(FloatVector.broadcast(S, xi * scales[s + BLOCK2]), a2);
             a3 = load(w + 3 * LANES).fma(FloatVector.broadcast(S, xi * scales[s + BLOCK3]), a3);
         }
-        PanelStore.store(a0, a1, a2, a3, bias, panel * WIDTH, out, outputSize);
+        a0.intoArray(acc, 0);
+        a1.intoArray(acc, LANES);
+        a2.intoArray(acc, 2 * LANES);
+        a3.intoArray(acc, 3 * LANES);
+        PanelStore.store(acc, 0, bias, panel * WIDTH, out, outputSize);
     }
 
     @Override
-    void multiply4(int panel, float[] x0, float[] x1, float[] x2, float[] x3, float[] bias,
-                   float[] o0, float[] o1, float[] o2, float[] o3) {
+    void multiply5(int panel, float[] x0, float[] x1, float[] x2, float[] x3, float[] x4, float[] bias,
+                   float[] o0, float[] o1, float[] o2, float[] o3, float[] o4, float[] acc) {
         FloatVector z = FloatVector.zero(S);
         FloatVector a00 = z, a01 = z, a02 = z, a03 = z;
         FloatVector a10 = z, a11 = z, a12 = z, a13 = z;
         FloatVector a20 = z, a21 = z, a22 = z, a23 = z;
         FloatVector a30 = z, a31 = z, a32 = z, a33 = z;
+        FloatVector a40 = z, a41 = z, a42 = z, a43 = z;
         int w = panel * panelSize;
         int s = panel * inputSize * BLOCKS_PER_PANEL;
         for (int i = 0; i < inputSize; i++, w += WIDTH, s += BLOCKS_PER_PANEL) {
@@ -110,7 +115,8 @@ public final class Q8Matrix extends PanelMatrix {
             FloatVector w2 = load(w + 2 * LANES);
             FloatVector w3 = load(w + 3 * LANES);
             float s0 = scales[s + BLOCK0], s1 = scales[s + BLOCK1], s2 = scales[s + BLOCK2], s3 = scales[s + BLOCK3];
-            float x = x0[i];
+            float x;
+            x = x0[i];
             a00 = w0.fma(FloatVector.broadcast(S, x * s0), a00);
             a01 = w1.fma(FloatVector.broadcast(S, x * s1), a01);
             a02 = w2.fma(FloatVector.broadcast(S, x * s2), a02);
@@ -130,11 +136,37 @@ public final class Q8Matrix extends PanelMatrix {
             a31 = w1.fma(FloatVector.broadcast(S, x * s1), a31);
             a32 = w2.fma(FloatVector.broadcast(S, x * s2), a32);
             a33 = w3.fma(FloatVector.broadcast(S, x * s3), a33);
+            x = x4[i];
+            a40 = w0.fma(FloatVector.broadcast(S, x * s0), a40);
+            a41 = w1.fma(FloatVector.broadcast(S, x * s1), a41);
+            a42 = w2.fma(FloatVector.broadcast(S, x * s2), a42);
+            a43 = w3.fma(FloatVector.broadcast(S, x * s3), a43);
         }
+        a00.intoArray(acc, 0);
+        a01.intoArray(acc, LANES);
+        a02.intoArray(acc, 2 * LANES);
+        a03.intoArray(acc, 3 * LANES);
+        a10.intoArray(acc, WIDTH);
+        a11.intoArray(acc, WIDTH + LANES);
+        a12.intoArray(acc, WIDTH + 2 * LANES);
+        a13.intoArray(acc, WIDTH + 3 * LANES);
+        a20.intoArray(acc, 2 * WIDTH);
+        a21.intoArray(acc, 2 * WIDTH + LANES);
+        a22.intoArray(acc, 2 * WIDTH + 2 * LANES);
+        a23.intoArray(acc, 2 * WIDTH + 3 * LANES);
+        a30.intoArray(acc, 3 * WIDTH);
+        a31.intoArray(acc, 3 * WIDTH + LANES);
+        a32.intoArray(acc, 3 * WIDTH + 2 * LANES);
+        a33.intoArray(acc, 3 * WIDTH + 3 * LANES);
+        a40.intoArray(acc, 4 * WIDTH);
+        a41.intoArray(acc, 4 * WIDTH + LANES);
+        a42.intoArray(acc, 4 * WIDTH + 2 * LANES);
+        a43.intoArray(acc, 4 * WIDTH + 3 * LANES);
         int col = panel * WIDTH;
-        PanelStore.store(a00, a01, a02, a03, bias, col, o0, outputSize);
-        PanelStore.store(a10, a11, a12, a13, bias, col, o1, outputSize);
-        PanelStore.store(a20, a21, a22, a23, bias, col, o2, outputSize);
-        PanelStore.store(a30, a31, a32, a33, bias, col, o3, outputSize);
+        PanelStore.store(acc, 0, bias, col, o0, outputSize);
+        PanelStore.store(acc, 1, bias, col, o1, outputSize);
+        PanelStore.store(acc, 2, bias, col, o2, outputSize);
+        PanelStore.store(acc, 3, bias, col, o3, outputSize);
+        PanelStore.store(acc, 4, bias, col, o4, outputSize);
     }
 }

@@ -7,17 +7,19 @@
 # Usage: bench/compare.sh [--quick]     (full: about 15 minutes on 2 idle cores; --quick: about 5)
 # Environment: THREADS (compute threads for both, default 2), BENCH_MODELS (default build/bench-models),
 # DEMO_TARGET / DEMO_DRAFT (default models/demo-target, models/demo-draft), SPECDEC_BUILD_DIR (default target),
-# JAVA_HOME (a JDK 25).
+# BENCH_OUT (default bench/out), JAVA_HOME (a JDK 25).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-OUT="$ROOT/bench/out"
+OUT="${BENCH_OUT:-$ROOT/bench/out}"
 MODELS="${BENCH_MODELS:-$ROOT/build/bench-models}"
 DEMO_TARGET="${DEMO_TARGET:-$ROOT/models/demo-target}"
 DEMO_DRAFT="${DEMO_DRAFT:-$ROOT/models/demo-draft}"
 BUILD="${SPECDEC_BUILD_DIR:-$ROOT/target}"
 THREADS="${THREADS:-2}"
-PROMPTS="$ROOT/bench/prompts.txt"
+PROMPTS=(--prompts-file "$ROOT/bench/prompts.txt")
+# Random weights make every prompt cost the same, so two suffice for the speed pair.
+SPEED_PROMPTS=(--prompt "In a distant future, AI and humans" --prompt "The jury said")
 
 quick=0
 case "${1:-}" in
@@ -26,11 +28,11 @@ case "${1:-}" in
   *) echo "usage: bench/compare.sh [--quick]" >&2; exit 2 ;;
 esac
 if (( quick )); then
-  SPEED_N=24; SPEED_REPEATS=2; DEMO_N=32; DEMO_REPEATS=2; DEMO_K=2,4,6; STEPS=10
-  DEMO_VARIANTS=(--draft-variants q8_0,lookup); HF_DEMO_K=4
+  SPEED_N=16; SPEED_REPEATS=2; DEMO_N=32; DEMO_REPEATS=2; DEMO_K=2,4,6; STEPS=10
+  DEMO_VARIANTS=(--draft-variants pruned,lookup); HF_DEMO_K=4
 else
-  SPEED_N=48; SPEED_REPEATS=3; DEMO_N=64; DEMO_REPEATS=3; DEMO_K=1,2,3,4,6,8; STEPS=30
-  DEMO_VARIANTS=(); HF_DEMO_K=2,4,6,default
+  SPEED_N=32; SPEED_REPEATS=3; DEMO_N=64; DEMO_REPEATS=3; DEMO_K=1,2,3,4,6,8; STEPS=30
+  DEMO_VARIANTS=(); HF_DEMO_K=2,4,default
 fi
 
 find_java() {
@@ -62,8 +64,8 @@ java_run() {
   "$JAVA" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xss8m \
     -Dspecdec.threads="$THREADS" -cp "$CP" "$@" 2> >(grep -v --line-buffered '^WARNING: Using incubator' >&2)
 }
-specdec_bench() { java_run dev.specdec.cli.Main bench --prompts-file "$PROMPTS" --ignore-eos "$@"; }
-hf() { python3 bench/hf_baseline.py --prompts-file "$PROMPTS" --threads "$THREADS" --ignore-eos "$@"; }
+specdec_bench() { java_run dev.specdec.cli.Main bench --ignore-eos "$@"; }
+hf() { python3 bench/hf_baseline.py --threads "$THREADS" --ignore-eos "$@"; }
 
 {
   echo "date: $(date -u +%FT%TZ)"
@@ -78,22 +80,22 @@ java_run dev.specdec.jmh.ForwardTiming "$MODELS/gpt2-shaped" f32 bf16 q8_0 --ste
 
 # Speed pair: specdec f32, transformers f32 + bf16 (+ assisted), specdec bf16, one after the other.
 step "specdec bench, gpt2-shaped / distilgpt2-shaped, f32"
-specdec_bench --model "$MODELS/gpt2-shaped" --draft "$MODELS/distilgpt2-shaped" --dtype f32 -n "$SPEED_N" \
+specdec_bench "${SPEED_PROMPTS[@]}" --model "$MODELS/gpt2-shaped" --draft "$MODELS/distilgpt2-shaped" --dtype f32 -n "$SPEED_N" \
   --k-values 4 --draft-variants f32,q8_0,self-int8 --repeats "$SPEED_REPEATS" --json \
   --chart "$OUT/speedup-speed-pair.png" >"$OUT/specdec-speed-f32.json"
 step "transformers, gpt2-shaped / distilgpt2-shaped"
-hf --model "$MODELS/gpt2-shaped" --draft "$MODELS/distilgpt2-shaped" --dtypes f32,bf16 --k-values 4 \
+hf "${SPEED_PROMPTS[@]}" --model "$MODELS/gpt2-shaped" --draft "$MODELS/distilgpt2-shaped" --dtypes f32,bf16 --k-values 4 \
   -n "$SPEED_N" --repeats "$SPEED_REPEATS" --out "$OUT/hf-speed.json" >/dev/null
 step "specdec bench, gpt2-shaped, bf16"
-specdec_bench --model "$MODELS/gpt2-shaped" --dtype bf16 -n "$SPEED_N" --k-values 4 --draft-variants self-int8 \
+specdec_bench "${SPEED_PROMPTS[@]}" --model "$MODELS/gpt2-shaped" --dtype bf16 -n "$SPEED_N" --k-values 4 --draft-variants self-int8 \
   --repeats "$SPEED_REPEATS" --json --no-chart >"$OUT/specdec-speed-bf16.json"
 
 # Demo pair: the k x drafting-variant sweep (the chart), then transformers' assisted generation.
 step "specdec bench, demo pair"
-specdec_bench --model "$DEMO_TARGET" --draft "$DEMO_DRAFT" -n "$DEMO_N" --k-values "$DEMO_K" "${DEMO_VARIANTS[@]}" \
+specdec_bench "${PROMPTS[@]}" --model "$DEMO_TARGET" --draft "$DEMO_DRAFT" -n "$DEMO_N" --k-values "$DEMO_K" "${DEMO_VARIANTS[@]}" \
   --repeats "$DEMO_REPEATS" --json --chart "$OUT/speedup.png" >"$OUT/specdec-demo.json"
 step "transformers, demo pair"
-hf --model "$DEMO_TARGET" --draft "$DEMO_DRAFT" --dtypes f32 --k-values "$HF_DEMO_K" -n "$DEMO_N" \
+hf "${PROMPTS[@]}" --model "$DEMO_TARGET" --draft "$DEMO_DRAFT" --dtypes f32 --k-values "$HF_DEMO_K" -n "$DEMO_N" \
   --repeats "$DEMO_REPEATS" --out "$OUT/hf-demo.json" >/dev/null
 
 echo "uptime at end: $(uptime)" >>"$OUT/machine.txt"

@@ -12,16 +12,22 @@ Prints one JSON object (and writes it to --out). Used by bench/compare.sh.
 """
 import argparse
 import json
+import os
 import platform
 import statistics
 import sys
 import time
 from pathlib import Path
 
-import torch
-import transformers
-from transformers import AutoModelForCausalLM, AutoTokenizer
-from transformers.generation.candidate_generator import AssistedCandidateGenerator
+# OpenMP threads spin while they wait for work; on a machine shared with other jobs that makes torch 5-10x
+# slower whenever another process holds a core. Passive waiting keeps transformers at its best there, so the
+# comparison errs in its favour. Must be set before torch starts its thread pool.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import torch  # noqa: E402
+import transformers  # noqa: E402
+from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: E402
+from transformers.generation.candidate_generator import AssistedCandidateGenerator  # noqa: E402
 
 DTYPES = {"f32": torch.float32, "bf16": torch.bfloat16, "f16": torch.float16}
 BUILT_IN_PROMPTS = [  # the same four as `specdec bench`
@@ -209,6 +215,7 @@ def main():
         "versions": {"transformers": transformers.__version__, "torch": torch.__version__,
                      "python": platform.python_version()},
         "threads": torch.get_num_threads(),
+        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
         "target": str(args.model),
         "draft": str(args.draft) if args.draft else None,
         "prompts": prompts,

@@ -64,6 +64,9 @@ def main():
     bandwidth = triad(out)
     summary["triad_gb_per_s"] = bandwidth
     lines.append(f"triad bandwidth: {', '.join(f'{b:.2f}' for b in bandwidth)} GB/s (before, after the forward timings)")
+    lines.append(f"threads: specdec {spec_f32['machine']['compute_threads']}, transformers {hf_speed['threads']} "
+                 f"(OMP_WAIT_POLICY={hf_speed.get('omp_wait_policy')}); transformers {hf_speed['versions']['transformers']}, "
+                 f"torch {hf_speed['versions']['torch']}")
 
     lines.append("")
     lines.append("gpt2-shaped target (random weights), tokens/s, medians:")
@@ -123,12 +126,14 @@ def main():
         ratio = median(best["tokens_per_second"]) / median(best_hf["tokens_per_second"])
         say("demo_best_specdec_over_best_assisted",
             f"  best specdec / best transformers assisted (k={best_hf['k']}): {ratio:.2f}x", ratio)
-        same_k = specdec_row(spec_demo, spec_demo["variants"][0]["name"], 4)
+        names = [v["name"] for v in spec_demo["variants"]]
+        same_draft = "f32" if "f32" in names else names[0]  # f32: the very weights transformers runs
+        same_k = specdec_row(spec_demo, same_draft, 4)
         hf_k4 = hf_row(hf_demo, "assisted", "f32", "4")
         if same_k and hf_k4:
             ratio = median(same_k["tokens_per_second"]) / median(hf_k4["tokens_per_second"])
             say("demo_same_draft_k4_over_assisted_k4",
-                f"  same draft model, k=4: specdec {same_k['draft']} {median(same_k['tokens_per_second']):.2f} vs "
+                f"  draft model at k=4: specdec {same_k['draft']} {median(same_k['tokens_per_second']):.2f} vs "
                 f"transformers assisted {median(hf_k4['tokens_per_second']):.2f}: {ratio:.2f}x", ratio)
     n_same, n = agreement(spec_demo, hf_demo, "f32")
     say("demo_greedy_same_tokens_as_transformers",

@@ -8,6 +8,7 @@ import dev.specdec.decode.GenerationResult;
 import dev.specdec.decode.ModelDrafter;
 import dev.specdec.decode.SpeculativeDecoder;
 import dev.specdec.decode.TargetDecoder;
+import dev.specdec.decode.TokenListener;
 import dev.specdec.model.CausalLanguageModel;
 import dev.specdec.model.Gpt2Model;
 import dev.specdec.model.WeightFormat;
@@ -111,15 +112,20 @@ public final class Generator implements AutoCloseable {
 
     /** Generates from token ids with the given decoder. */
     public Generation run(Decoder decoder, int[] promptIds, GenerationConfig config, Consumer<String> onText) {
+        if (onText == null) {
+            // Nobody streams: skip per-token detokenization, which would be timed as decoding work.
+            GenerationResult result = decoder.generate(promptIds, config, TokenListener.NONE);
+            return new Generation(tokenizer.decode(result.tokens()), result);
+        }
         StreamingDetokenizer detokenizer = new StreamingDetokenizer(tokenizer);
         GenerationResult result = decoder.generate(promptIds, config, token -> {
             String piece = detokenizer.push(token);
-            if (onText != null && !piece.isEmpty()) {
+            if (!piece.isEmpty()) {
                 onText.accept(piece);
             }
         });
         String rest = detokenizer.flush();
-        if (onText != null && !rest.isEmpty()) {
+        if (!rest.isEmpty()) {
             onText.accept(rest);
         }
         return new Generation(tokenizer.decode(result.tokens()), result);

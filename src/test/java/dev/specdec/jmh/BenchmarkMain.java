@@ -8,7 +8,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Runs the kernel microbenchmarks with short defaults (one fork, 3 x 1 s warm-up, 5 x 1 s
+ * Runs the kernel microbenchmarks with short defaults (one fork, 5 x 1 s warm-up, 5 x 1 s
  * measurement) that any JMH command-line option overrides, e.g. {@code MatrixBenchmark -p format=bf16 -f 2};
  * pass {@code -jvmArgsAppend -Dspecdec.threads=1} to time one thread.
  */
@@ -28,7 +28,7 @@ public final class BenchmarkMain {
             options.forks(1);
         }
         if (!cli.getWarmupIterations().hasValue()) {
-            options.warmupIterations(3);
+            options.warmupIterations(5);
         }
         if (!cli.getWarmupTime().hasValue()) {
             options.warmupTime(TimeValue.seconds(1));

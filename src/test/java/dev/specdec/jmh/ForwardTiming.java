@@ -14,7 +14,9 @@ import java.util.Locale;
 /**
  * Times the forward pass of a checkpoint: load time, one-token and five-token forwards after a
  * prompt, the weight bytes each step streams and, in the same run, the triad bandwidth those bytes
- * are bounded by. Usage: {@code ForwardTiming <model-dir> [f32|bf16|f16|q8_0 ...] [--steps N]}.
+ * are bounded by. Forward times are the best of {@code --steps} runs (median in brackets) and the
+ * bandwidth the best triad, as STREAM reports, so that a shared machine's noise mostly drops out.
+ * Usage: {@code ForwardTiming <model-dir> [f32|bf16|f16|q8_0 ...] [--steps N]}.
  */
 public final class ForwardTiming {
 
@@ -48,20 +50,20 @@ public final class ForwardTiming {
                 double loadMs = (System.nanoTime() - t0) / 1e6;
                 long bytes = model.weightBytesPerStep();
                 double floorMs = bytes / triad * 1e3;
-                double one = medianForwardMs(model, 1, steps);
-                double five = medianForwardMs(model, 5, steps);
-                System.out.printf(Locale.ROOT, "%-5s load %6.0f ms | %7.1f MB/step, floor %6.2f ms | "
-                                + "1 token %6.2f ms (%.2fx floor, %5.1f tok/s) | 5 tokens %6.2f ms (%.2fx one)%n",
-                        format.cliName(), loadMs, bytes / 1e6, floorMs, one, one / floorMs, 1e3 / one,
-                        five, five / one);
+                double[] one = forwardMs(model, 1, steps);
+                double[] five = forwardMs(model, 5, steps);
+                System.out.printf(Locale.ROOT, "%-5s load %6.0f ms | %6.1f MB/step, floor %6.2f ms | "
+                                + "1 token %6.2f ms [%6.2f] (%.2fx floor, %5.1f tok/s) | 5 tokens %6.2f ms [%6.2f] (%.2fx one)%n",
+                        format.cliName(), loadMs, bytes / 1e6, floorMs, one[0], one[1], one[0] / floorMs, 1e3 / one[0],
+                        five[0], five[1], five[0] / one[0]);
             }
         }
         double after = TriadBandwidth.measure(parallel, 256L << 20, 10);
         System.out.printf(Locale.ROOT, "triad bandwidth after the runs %.2f GB/s%n", after / 1e9);
     }
 
-    /** Median time of a forward of {@code n} tokens at position {@link #PROMPT}, rolled back after each. */
-    private static double medianForwardMs(Gpt2Model model, int n, int steps) {
+    /** Best and median time of a forward of {@code n} tokens at position {@link #PROMPT}, rolled back after each. */
+    private static double[] forwardMs(Gpt2Model model, int n, int steps) {
         KvCache cache = model.newCache();
         int[] prompt = new int[PROMPT];
         for (int i = 0; i < PROMPT; i++) {
@@ -83,6 +85,6 @@ public final class ForwardTiming {
             }
         }
         Arrays.sort(ms);
-        return ms[steps / 2];
+        return new double[] {ms[0], ms[steps / 2]};
     }
 }

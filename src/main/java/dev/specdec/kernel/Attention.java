@@ -83,17 +83,38 @@ public final class Attention {
         }
     }
 
+    /**
+     * {@code out[h] = sum_t p[t] v[t][h]}, positions outermost so that each value row is read once,
+     * sequentially, into up to four accumulators per {@code 4 * LANES} dimensions of the head.
+     */
     private static void weightedValues(float[] p, float[] v, int h, int headSize, int width, int positions,
                                        float[] out) {
         int base = h * headSize;
-        for (int d0 = 0; d0 < headSize; d0 += LANES) {
-            VectorMask<Float> m = S.indexInRange(d0, headSize);
-            FloatVector acc = FloatVector.zero(S);
-            int idx = base + d0;
-            for (int t = 0; t < positions; t++, idx += width) {
-                acc = FloatVector.fromArray(S, v, idx, m).fma(FloatVector.broadcast(S, p[t]), acc);
+        for (int d0 = 0; d0 < headSize; d0 += WIDTH) {
+            int dims = Math.min(WIDTH, headSize - d0);
+            if (dims == WIDTH) {
+                FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+                for (int t = 0, idx = base + d0; t < positions; t++, idx += width) {
+                    FloatVector b = FloatVector.broadcast(S, p[t]);
+                    a0 = FloatVector.fromArray(S, v, idx).fma(b, a0);
+                    a1 = FloatVector.fromArray(S, v, idx + LANES).fma(b, a1);
+                    a2 = FloatVector.fromArray(S, v, idx + 2 * LANES).fma(b, a2);
+                    a3 = FloatVector.fromArray(S, v, idx + 3 * LANES).fma(b, a3);
+                }
+                a0.intoArray(out, base + d0);
+                a1.intoArray(out, base + d0 + LANES);
+                a2.intoArray(out, base + d0 + 2 * LANES);
+                a3.intoArray(out, base + d0 + 3 * LANES);
+            } else {
+                for (int d1 = d0; d1 < d0 + dims; d1 += LANES) {
+                    VectorMask<Float> m = S.indexInRange(d1, headSize);
+                    FloatVector acc = FloatVector.zero(S);
+                    for (int t = 0, idx = base + d1; t < positions; t++, idx += width) {
+                        acc = FloatVector.fromArray(S, v, idx, m).fma(FloatVector.broadcast(S, p[t]), acc);
+                    }
+                    acc.intoArray(out, base + d1, m);
+                }
             }
-            acc.intoArray(out, base + d0, m);
         }
     }
 }

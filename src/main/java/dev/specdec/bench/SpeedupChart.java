@@ -42,7 +42,18 @@ public final class SpeedupChart {
         System.setProperty("java.awt.headless", "true");
     }
 
+    /** Horizontal distance between neighbouring variants' points at one k, so their bars do not overlap. */
+    static final double DODGE = 0.07;
+
     private SpeedupChart() {
+    }
+
+    private static YIntervalSeries dodged(YIntervalSeries s, double offset) {
+        YIntervalSeries out = new YIntervalSeries(s.getKey());
+        for (int i = 0; i < s.getItemCount(); i++) {
+            out.add(s.getX(i).doubleValue() + offset, s.getYValue(i), s.getYLowValue(i), s.getYHighValue(i));
+        }
+        return out;
     }
 
     /** Writes the chart of {@code report} as a PNG of {@link #WIDTH} x {@link #HEIGHT} pixels. */
@@ -76,7 +87,10 @@ public final class SpeedupChart {
             high = Math.max(high, s.max());
         }
         YIntervalSeriesCollection dataset = new YIntervalSeriesCollection();
-        series.values().forEach(dataset::addSeries);
+        int index = 0;
+        for (YIntervalSeries line : series.values()) {
+            dataset.addSeries(dodged(line, (index++ - (series.size() - 1) / 2.0) * DODGE));
+        }
 
         JFreeChart chart = ChartFactory.createXYLineChart(title, "draft length k",
                 "speed-up over plain greedy (median, min-max)", dataset, PlotOrientation.VERTICAL, true, false, false);

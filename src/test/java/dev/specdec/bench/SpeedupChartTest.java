@@ -35,7 +35,9 @@ class SpeedupChartTest {
         assertEquals(2, dataset.getSeriesCount());
         assertEquals("q8_0", dataset.getSeriesKey(0));
         assertEquals("lookup", dataset.getSeriesKey(1));
-        assertEquals(4.0, dataset.getXValue(0, 0));
+        // Two series sit half a dodge either side of k.
+        assertEquals(4.0 - SpeedupChart.DODGE / 2, dataset.getXValue(0, 0), 1e-12);
+        assertEquals(2.0 + SpeedupChart.DODGE / 2, dataset.getXValue(1, 0), 1e-12);
         assertEquals(1.5, dataset.getYValue(0, 0));
     }
 }

@@ -4,7 +4,7 @@
 #   (b) probes memory bandwidth (triad) and the forward pass, runs `specdec bench --json` and
 #       bench/hf_baseline.py on that pair (speed) and on the demo pair (acceptance + speed),
 #   (c) prints the ratios (bench/summarize.py) and writes every result to bench/out/*.json.
-# Usage: bench/compare.sh [--quick]     (full: about 15 minutes on 2 idle cores; --quick: about 5)
+# Usage: bench/compare.sh [--quick]     (full: about 12 minutes on 2 shared cores; --quick: about 6)
 # Environment: THREADS (compute threads for both, default 2), BENCH_MODELS (default build/bench-models),
 # DEMO_TARGET / DEMO_DRAFT (default models/demo-target, models/demo-draft), SPECDEC_BUILD_DIR (default target),
 # BENCH_OUT (default bench/out), JAVA_HOME (a JDK 25).

@@ -19,6 +19,9 @@ abstract sealed class PanelMatrix implements WeightMatrix permits F32Matrix, Bf1
         void encode(int panel, float[] values);
     }
 
+    /** Per thread: the accumulators of a group of rows on their way to the output (see {@link PanelStore}). */
+    private static final ThreadLocal<float[]> ACCUMULATORS = ThreadLocal.withInitial(() -> new float[5 * WIDTH]);
+
     final int inputSize;
     final int outputSize;
     final int panels;
@@ -72,7 +75,7 @@ abstract sealed class PanelMatrix implements WeightMatrix permits F32Matrix, Bf1
 
     @Override
     public final void multiply(float[][] x, int rows, float[] bias, float[][] out, int panelFrom, int panelTo) {
-        float[] acc = new float[5 * WIDTH];
+        float[] acc = ACCUMULATORS.get();
         for (int p = panelFrom; p < panelTo; p++) {
             int r = 0;
             for (; rows - r >= 2; r += 5) {

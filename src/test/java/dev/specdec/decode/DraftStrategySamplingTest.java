@@ -8,6 +8,7 @@ import dev.specdec.model.KvCache;
 import dev.specdec.model.WeightFormat;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -66,6 +67,34 @@ class DraftStrategySamplingTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void firstTwoTokensFollowTheTargetDistribution(String name, GenerationConfig config, Supplier<Drafter> drafters) {
+        double[] result = chiSquare(name, config, drafters);
+        assertTrue(result[0] < result[1], name + ": chi-square " + result[0] + " exceeds the 0.1% critical value "
+                + result[1]);
+    }
+
+    /** The check has power: a drafter that samples from the pruned draft but reports q as uniform is caught. */
+    @Test
+    void aDrafterThatMisreportsItsDistributionIsCaught() {
+        CausalLanguageModel pruned = draft.withOutputVocabulary(PRUNED_IDS);
+        GenerationConfig config = GenerationConfig.builder().maxNewTokens(3).draftLength(2).temperature(1.0).build();
+        float[] uniform = new float[VOCAB];
+        Arrays.fill(uniform, 1f / VOCAB);
+        Supplier<Drafter> lying = () -> {
+            ModelDrafter honest = new ModelDrafter(pruned);
+            return (context, length, maxTokens, sampling) -> {
+                Draft d = honest.propose(context, length, maxTokens, sampling);
+                float[][] claimed = new float[d.size()][];
+                Arrays.fill(claimed, uniform);
+                return new Draft(d.tokens(), claimed);
+            };
+        };
+        double[] result = chiSquare("misreported q", config, lying);
+        assertTrue(result[0] > result[1], "chi-square " + result[0] + " did not detect the wrong q (critical "
+                + result[1] + ")");
+    }
+
+    /** Runs the seeded generations; returns the chi-square statistic and its 0.1% critical value. */
+    private static double[] chiSquare(String name, GenerationConfig config, Supplier<Drafter> drafters) {
         double[] expected = exactJointDistribution(config);
         long[] observed = new long[VOCAB * VOCAB];
         long proposed = 0;
@@ -102,10 +131,7 @@ class DraftStrategySamplingTest {
             statistic += (pooledObserved - pooledExpected) * (pooledObserved - pooledExpected) / pooledExpected;
             cells++;
         }
-        double critical = chiSquareCritical(cells - 1);
-        assertTrue(statistic < critical, name + ": chi-square " + statistic + " over " + (cells - 1)
-                + " degrees of freedom exceeds the 0.1% critical value " + critical
-                + "; observed " + Arrays.toString(observed));
+        return new double[] {statistic, chiSquareCritical(cells - 1)};
     }
 
     /** P(t1, t2) = p(t1 | prompt) p(t2 | prompt, t1) with the target's warped probabilities. */

@@ -50,8 +50,9 @@ public final class ForwardTiming {
                 double loadMs = (System.nanoTime() - t0) / 1e6;
                 long bytes = model.weightBytesPerStep();
                 double floorMs = bytes / triad * 1e3;
-                double[] one = forwardMs(model, 1, steps);
-                double[] five = forwardMs(model, 5, steps);
+                double[][] times = forwardMs(model, steps);
+                double[] one = times[0];
+                double[] five = times[1];
                 System.out.printf(Locale.ROOT, "%-5s load %6.0f ms | %6.1f MB/step, floor %6.2f ms | "
                                 + "1 token %6.2f ms [%6.2f] (%.2fx floor, %5.1f tok/s) | 5 tokens %6.2f ms [%6.2f] (%.2fx one)%n",
                         format.cliName(), loadMs, bytes / 1e6, floorMs, one[0], one[1], one[0] / floorMs, 1e3 / one[0],
@@ -62,29 +63,39 @@ public final class ForwardTiming {
         System.out.printf(Locale.ROOT, "triad bandwidth after the runs %.2f GB/s%n", after / 1e9);
     }
 
-    /** Best and median time of a forward of {@code n} tokens at position {@link #PROMPT}, rolled back after each. */
-    private static double[] forwardMs(Gpt2Model model, int n, int steps) {
+    /**
+     * Best and median times of a 1-token and a 5-token forward at position {@link #PROMPT}, each
+     * rolled back after it; the two alternate so that both see the same machine load.
+     */
+    private static double[][] forwardMs(Gpt2Model model, int steps) {
         KvCache cache = model.newCache();
         int[] prompt = new int[PROMPT];
         for (int i = 0; i < PROMPT; i++) {
             prompt[i] = (i * 7919) % model.vocabSize();
         }
         model.forward(prompt, cache);
-        int[] tokens = new int[n];
-        double[] ms = new double[steps];
+        int[] sizes = {1, 5};
+        double[][] ms = new double[2][steps];
         for (int s = -steps / 2; s < steps; s++) {
-            for (int i = 0; i < n; i++) {
-                tokens[i] = (s * 31 + i * 101 + 1000) % model.vocabSize();
-            }
-            long start = System.nanoTime();
-            model.forward(tokens, cache);
-            long end = System.nanoTime();
-            cache.truncate(PROMPT);
-            if (s >= 0) {
-                ms[s] = (end - start) / 1e6;
+            for (int k = 0; k < sizes.length; k++) {
+                int[] tokens = new int[sizes[k]];
+                for (int i = 0; i < tokens.length; i++) {
+                    tokens[i] = Math.floorMod(s * 31 + i * 101 + 1000, model.vocabSize());
+                }
+                long start = System.nanoTime();
+                model.forward(tokens, cache);
+                long end = System.nanoTime();
+                cache.truncate(PROMPT);
+                if (s >= 0) {
+                    ms[k][s] = (end - start) / 1e6;
+                }
             }
         }
-        Arrays.sort(ms);
-        return new double[] {ms[0], ms[steps / 2]};
+        double[][] bestAndMedian = new double[2][];
+        for (int k = 0; k < sizes.length; k++) {
+            Arrays.sort(ms[k]);
+            bestAndMedian[k] = new double[] {ms[k][0], ms[k][steps / 2]};
+        }
+        return bestAndMedian;
     }
 }

@@ -93,7 +93,7 @@ final class ModelOptions {
         String modelArg = model != null ? model : DemoModels.path(DemoModels.TARGET);
         String draftArg = draft != null ? draft
                 : (withDefaultDraft && model == null && !lookup ? DemoModels.path(DemoModels.DRAFT) : null);
-        boolean self = SELF_INT8.equalsIgnoreCase(String.valueOf(draftArg).trim());
+        boolean self = draftArg != null && SELF_INT8.equalsIgnoreCase(draftArg.trim());
         if (lookupCombined && draftArg == null) {
             throw new UsageException("--lookup-combined needs a draft model; pass --draft (or use --lookup alone)");
         }

@@ -1,14 +1,24 @@
 package dev.specdec.model;
 
+import dev.specdec.SpecdecException;
+import dev.specdec.io.Checkpoint;
+import dev.specdec.io.SafetensorsWriter;
+import dev.specdec.io.Tensor;
 import dev.specdec.model.GoldenFixtures.Golden;
 import dev.specdec.model.GoldenFixtures.Sequence;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -73,6 +83,30 @@ class WeightFormatForwardTest {
         assertTrue(worst <= tolerance, format + ": a logit is " + worst + " from transformers' (tolerance " + tolerance + ")");
         assertTrue(format == WeightFormat.F32 || worst > tolerance / 100,
                 format + ": logits within " + worst + " of float32 ones; are the weights converted at all?");
+    }
+
+    @Test
+    void aWeightBeyondTheHalfPrecisionRangeIsRefusedNamingTheTensor(@TempDir Path dir) throws IOException {
+        Path source = GoldenFixtures.folder("tiny-3l");
+        Files.copy(source.resolve("config.json"), dir.resolve("config.json"));
+        SafetensorsWriter writer = new SafetensorsWriter();
+        try (Checkpoint checkpoint = Checkpoint.open(source)) {
+            for (String name : checkpoint.tensorNames()) {
+                Tensor t = checkpoint.tensor(name);
+                float[] values = t.toFloatArray();
+                if (name.equals("h.1.mlp.c_fc.weight")) {
+                    values[5] = 1e5f;
+                }
+                writer.addF32(name, t.shape(), values);
+            }
+        }
+        writer.write(dir.resolve("model.safetensors"));
+        SpecdecException e = assertThrows(SpecdecException.class, () -> Gpt2Model.load(dir, WeightFormat.F16));
+        assertTrue(e.getMessage().contains("h.1.mlp.c_fc.weight") && e.getMessage().contains("--dtype bf16"),
+                e.getMessage());
+        try (Gpt2Model model = Gpt2Model.load(dir, WeightFormat.BF16)) {
+            assertEquals(WeightFormat.BF16, model.format());
+        }
     }
 
     private static Sequence sequence(String name) {

@@ -38,7 +38,7 @@ abstract sealed class PanelMatrix implements WeightMatrix permits F32Matrix, Bf1
         this.outputSize = outputSize;
         this.panels = PanelLayout.panels(outputSize);
         this.panelSize = Math.multiplyExact(inputSize, WIDTH);
-        Math.multiplyExact(panels, panelSize);
+        Math.multiplyExact(panels, panelSize); // the packed arrays are indexed by int
         this.zeros = new float[inputSize];
     }
 

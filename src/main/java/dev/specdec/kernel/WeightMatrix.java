@@ -4,8 +4,8 @@ package dev.specdec.kernel;
  * A weight matrix W of shape [input][output] (Hugging Face's Conv1D layout) in some storage format,
  * multiplied from the left by a batch of input rows: {@code out[r] = x[r] W + bias}.
  *
- * <p>Implementations store W in column panels (see {@link PanelLayout}) so that one pass over the
- * weights serves every row of the batch, and sum each output element over the input index in
+ * <p>Implementations store W in column panels (see {@link PanelLayout}) so that one pass over a
+ * panel serves several rows of the batch, and sum each output element over the input index in
  * increasing order with fused multiply-adds. The result for a row therefore does not depend on how
  * many other rows are in the batch or how the output columns are split across threads.
  */

@@ -52,7 +52,7 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
     private float[][] hidden = new float[0][];
     private float[][] mlp = new float[0][];
     private final float[][] scores;
-    // Reused for every parallel step, so decoding a token allocates nothing.
+    // Reused for every parallel step, so that the steps of a forward pass allocate nothing.
     private final MatrixJob matrixJob = new MatrixJob();
     private final AttentionJob attentionJob = new AttentionJob();
 

@@ -2,6 +2,9 @@ package dev.specdec.kernel;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class GeluTest {
@@ -43,5 +46,17 @@ class GeluTest {
         }
         assertEquals(Float.NaN, x[0]);
         assertEquals(123f, x[n + 1]);
+    }
+
+    @Test
+    void anElementGetsTheSameBitsInAFullVectorAsInAMaskedTail() {
+        float[] x = WeightMatrixTest.gaussian(new Random(9), 3 * PanelLayout.LANES + 5, 3f);
+        float[] together = x.clone();
+        Gelu.applyInPlace(together, 0, together.length);
+        float[] oneByOne = x.clone();
+        for (int i = 0; i < oneByOne.length; i++) {
+            Gelu.applyInPlace(oneByOne, i, i + 1);
+        }
+        assertArrayEquals(together, oneByOne);
     }
 }

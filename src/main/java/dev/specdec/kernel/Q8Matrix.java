@@ -14,7 +14,9 @@ import static dev.specdec.kernel.PanelLayout.WIDTH;
  * float scale {@code max|w| / 127} and store {@code round(w / scale)} as bytes. A block is
  * {@code BLOCK} consecutive output columns of one input row, so a panel row holds whole blocks and
  * the kernel folds each block's scale into the broadcast input ({@code x[i] * scale}) instead of
- * scaling every weight: 1.125 bytes per weight streamed.
+ * scaling every weight: 1.125 bytes per weight streamed. The five-row kernel forms those products
+ * as vectors (the same float products in every lane), which the compiler shares between registers
+ * of one block, rather than as scalars it would broadcast one by one.
  */
 public final class Q8Matrix extends PanelMatrix {
 
@@ -114,33 +116,36 @@ public final class Q8Matrix extends PanelMatrix {
             FloatVector w1 = load(w + LANES);
             FloatVector w2 = load(w + 2 * LANES);
             FloatVector w3 = load(w + 3 * LANES);
-            float s0 = scales[s + BLOCK0], s1 = scales[s + BLOCK1], s2 = scales[s + BLOCK2], s3 = scales[s + BLOCK3];
-            float x;
-            x = x0[i];
-            a00 = w0.fma(FloatVector.broadcast(S, x * s0), a00);
-            a01 = w1.fma(FloatVector.broadcast(S, x * s1), a01);
-            a02 = w2.fma(FloatVector.broadcast(S, x * s2), a02);
-            a03 = w3.fma(FloatVector.broadcast(S, x * s3), a03);
-            x = x1[i];
-            a10 = w0.fma(FloatVector.broadcast(S, x * s0), a10);
-            a11 = w1.fma(FloatVector.broadcast(S, x * s1), a11);
-            a12 = w2.fma(FloatVector.broadcast(S, x * s2), a12);
-            a13 = w3.fma(FloatVector.broadcast(S, x * s3), a13);
-            x = x2[i];
-            a20 = w0.fma(FloatVector.broadcast(S, x * s0), a20);
-            a21 = w1.fma(FloatVector.broadcast(S, x * s1), a21);
-            a22 = w2.fma(FloatVector.broadcast(S, x * s2), a22);
-            a23 = w3.fma(FloatVector.broadcast(S, x * s3), a23);
-            x = x3[i];
-            a30 = w0.fma(FloatVector.broadcast(S, x * s0), a30);
-            a31 = w1.fma(FloatVector.broadcast(S, x * s1), a31);
-            a32 = w2.fma(FloatVector.broadcast(S, x * s2), a32);
-            a33 = w3.fma(FloatVector.broadcast(S, x * s3), a33);
-            x = x4[i];
-            a40 = w0.fma(FloatVector.broadcast(S, x * s0), a40);
-            a41 = w1.fma(FloatVector.broadcast(S, x * s1), a41);
-            a42 = w2.fma(FloatVector.broadcast(S, x * s2), a42);
-            a43 = w3.fma(FloatVector.broadcast(S, x * s3), a43);
+            FloatVector s0 = FloatVector.broadcast(S, scales[s + BLOCK0]);
+            FloatVector s1 = FloatVector.broadcast(S, scales[s + BLOCK1]);
+            FloatVector s2 = FloatVector.broadcast(S, scales[s + BLOCK2]);
+            FloatVector s3 = FloatVector.broadcast(S, scales[s + BLOCK3]);
+            FloatVector x;
+            x = FloatVector.broadcast(S, x0[i]);
+            a00 = w0.fma(x.mul(s0), a00);
+            a01 = w1.fma(x.mul(s1), a01);
+            a02 = w2.fma(x.mul(s2), a02);
+            a03 = w3.fma(x.mul(s3), a03);
+            x = FloatVector.broadcast(S, x1[i]);
+            a10 = w0.fma(x.mul(s0), a10);
+            a11 = w1.fma(x.mul(s1), a11);
+            a12 = w2.fma(x.mul(s2), a12);
+            a13 = w3.fma(x.mul(s3), a13);
+            x = FloatVector.broadcast(S, x2[i]);
+            a20 = w0.fma(x.mul(s0), a20);
+            a21 = w1.fma(x.mul(s1), a21);
+            a22 = w2.fma(x.mul(s2), a22);
+            a23 = w3.fma(x.mul(s3), a23);
+            x = FloatVector.broadcast(S, x3[i]);
+            a30 = w0.fma(x.mul(s0), a30);
+            a31 = w1.fma(x.mul(s1), a31);
+            a32 = w2.fma(x.mul(s2), a32);
+            a33 = w3.fma(x.mul(s3), a33);
+            x = FloatVector.broadcast(S, x4[i]);
+            a40 = w0.fma(x.mul(s0), a40);
+            a41 = w1.fma(x.mul(s1), a41);
+            a42 = w2.fma(x.mul(s2), a42);
+            a43 = w3.fma(x.mul(s3), a43);
         }
         a00.intoArray(acc, 0);
         a01.intoArray(acc, LANES);

@@ -40,7 +40,7 @@ public final class ForwardTiming {
             formats = List.of(WeightFormat.values());
         }
         Parallel parallel = Parallel.shared();
-        double triad = TriadBandwidth.measure(parallel, 256L << 20, 10);
+        double triad = TriadBandwidth.measure(parallel, 256L << 20, 40);
         System.out.printf(Locale.ROOT, "threads %d, triad bandwidth %.2f GB/s (256 MB arrays)%n",
                 parallel.threads(), triad / 1e9);
         for (WeightFormat format : formats) {
@@ -59,7 +59,7 @@ public final class ForwardTiming {
                         five[0], five[1], five[0] / one[0]);
             }
         }
-        double after = TriadBandwidth.measure(parallel, 256L << 20, 10);
+        double after = TriadBandwidth.measure(parallel, 256L << 20, 40);
         System.out.printf(Locale.ROOT, "triad bandwidth after the runs %.2f GB/s%n", after / 1e9);
     }
 

@@ -7,7 +7,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * A STREAM-like triad, {@code a[i] = b[i] + s * c[i]} over three float arrays, split across a thread
  * team: the memory bandwidth the forward pass is measured against. Counts 12 bytes per element, as
- * STREAM does; the best of several passes is reported.
+ * STREAM does; the best of several passes is reported (the first ones run before the JIT has
+ * compiled the loop, so ask for a few dozen).
  */
 final class TriadBandwidth {
 

@@ -32,8 +32,11 @@ final class ModelOptions {
                     + "with a Q8_0 copy of the target itself.")
     String draft;
 
-    @Option(names = "--revision", paramLabel = "REV", description = "Hub revision (branch, tag or commit) of --model and --draft.")
+    @Option(names = "--revision", paramLabel = "REV", description = "Hub revision (branch, tag or commit) of --model.")
     String revision;
+
+    @Option(names = "--draft-revision", paramLabel = "REV", description = "Hub revision of --draft (default: main).")
+    String draftRevision;
 
     @Option(names = "--dtype", paramLabel = "DTYPE", defaultValue = "f32",
             description = "Weights of the target in memory: f32, bf16, f16 or q8_0 (default: ${DEFAULT-VALUE}).")
@@ -99,7 +102,7 @@ final class ModelOptions {
         }
         ModelResolver resolver = ModelResolver.fromEnvironment();
         Path modelDir = resolver.resolve(modelArg, revision);
-        Path draftDir = draftArg == null || self || lookup ? null : resolver.resolve(draftArg, revision);
+        Path draftDir = draftArg == null || self || lookup ? null : resolver.resolve(draftArg, draftRevision);
         WeightFormat targetFormat = WeightFormat.parse(dtype);
         Generator.Builder builder = Generator.builder().model(modelDir).modelFormat(targetFormat);
         DraftStrategy strategy = strategy(self, draftArg != null);

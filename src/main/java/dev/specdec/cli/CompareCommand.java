@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -43,9 +44,14 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the results as JSON.")
     boolean json;
 
-    @Option(names = "--warmup", defaultValue = "1", paramLabel = "N",
+    @Option(names = "--warmup", defaultValue = "2", paramLabel = "N",
             description = "Untimed warm-up runs of both decoders before measuring (default: ${DEFAULT-VALUE}).")
     int warmup;
+
+    @Option(names = "--repeats", defaultValue = "3", paramLabel = "N",
+            description = "Timed runs of each decoder per prompt, interleaved; the run with the median time "
+                    + "is reported (default: ${DEFAULT-VALUE}).")
+    int repeats;
 
     /** Result of one prompt. */
     record Row(String prompt, Generation plain, Generation speculative) {
@@ -68,7 +74,7 @@ final class CompareCommand implements Callable<Integer> {
         List<String> prompts = prompts();
         try (Generator generator = models.load(true)) {
             requireDraft(generator);
-            List<Row> rows = run(generator, prompts, config, warmup);
+            List<Row> rows = run(generator, prompts, config, warmup, repeats);
             if (json) {
                 System.out.println(Json.write(json(generator, config, rows)));
             } else {
@@ -95,8 +101,15 @@ final class CompareCommand implements Callable<Integer> {
         return lines;
     }
 
-    /** Warms both decoders up, then runs plain and speculative greedy on every prompt. */
-    static List<Row> run(Generator generator, List<String> prompts, GenerationConfig config, int warmups) {
+    /**
+     * Warms both decoders up, then runs plain and speculative greedy on every prompt {@code repeats}
+     * times, alternating the two so a burst of load from elsewhere hits both alike, and keeps each
+     * decoder's median-time run.
+     */
+    static List<Row> run(Generator generator, List<String> prompts, GenerationConfig config, int warmups, int repeats) {
+        if (warmups < 0 || repeats < 1) {
+            throw new UsageException("--warmup must be >= 0 and --repeats >= 1");
+        }
         GenerationConfig warm = config.toBuilder().maxNewTokens(Math.min(16, config.maxNewTokens())).build();
         for (int i = 0; i < warmups; i++) {
             generator.generateWithoutDraft(prompts.get(0), warm, null);
@@ -104,11 +117,21 @@ final class CompareCommand implements Callable<Integer> {
         }
         List<Row> rows = new ArrayList<>();
         for (String p : prompts) {
-            Generation plain = generator.generateWithoutDraft(p, config, null);
-            Generation spec = generator.generate(p, config, null);
-            rows.add(new Row(p, plain, spec));
+            List<Generation> plain = new ArrayList<>();
+            List<Generation> spec = new ArrayList<>();
+            for (int r = 0; r < repeats; r++) {
+                plain.add(generator.generateWithoutDraft(p, config, null));
+                spec.add(generator.generate(p, config, null));
+            }
+            rows.add(new Row(p, median(plain), median(spec)));
         }
         return rows;
+    }
+
+    private static Generation median(List<Generation> runs) {
+        List<Generation> sorted = new ArrayList<>(runs);
+        sorted.sort(Comparator.comparingLong(g -> g.result().stats().totalNanos()));
+        return sorted.get(sorted.size() / 2);
     }
 
     static void print(List<Row> rows, GenerationConfig config) {

@@ -6,10 +6,7 @@ import dev.specdec.model.GoldenFixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -27,26 +24,11 @@ class CommandsTest {
     private static final String DRAFT = GoldenFixtures.folder("tiny-3l-bf16").toString();
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private record Run(int code, String out, String err) {
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
-    private static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
-    private static void assertOneLineError(Run r, int code, String mustMention) {
+    private static void assertOneLineError(CliRun r, int code, String mustMention) {
         assertEquals(code, r.code(), r.err());
         String err = r.err().strip();
         assertTrue(err.startsWith("error: "), err);
@@ -56,7 +38,7 @@ class CommandsTest {
 
     @Test
     void generateJsonHoldsIdsTextAndStatistics() throws Exception {
-        Run r = run("generate", "--model", TARGET, "--prompt", "the cat", "-n", "12", "--ignore-eos", "--json");
+        CliRun r = run("generate", "--model", TARGET, "--prompt", "the cat", "-n", "12", "--ignore-eos", "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode j = JSON.readTree(r.out());
         assertEquals("plain", j.get("mode").asText());
@@ -68,8 +50,8 @@ class CommandsTest {
 
     @Test
     void speculativeGenerateStreamsTheSameTextAsPlain() {
-        Run plain = run("generate", "--model", TARGET, "--prompt", "the cat", "-n", "16", "--ignore-eos");
-        Run spec = run("generate", "--model", TARGET, "--draft", DRAFT, "--draft-dtype", "f32", "--draft-vocab", "0",
+        CliRun plain = run("generate", "--model", TARGET, "--prompt", "the cat", "-n", "16", "--ignore-eos");
+        CliRun spec = run("generate", "--model", TARGET, "--draft", DRAFT, "--draft-dtype", "f32", "--draft-vocab", "0",
                 "--prompt", "the cat", "-n", "16", "--ignore-eos", "--k", "3");
         assertEquals(0, plain.code(), plain.err());
         assertEquals(0, spec.code(), spec.err());
@@ -79,7 +61,7 @@ class CommandsTest {
 
     @Test
     void compareReportsIdenticalOutputsAndConsistentStatistics() throws Exception {
-        Run r = run("compare", "--model", TARGET, "--draft", DRAFT, "--draft-dtype", "f32", "--draft-vocab", "0",
+        CliRun r = run("compare", "--model", TARGET, "--draft", DRAFT, "--draft-dtype", "f32", "--draft-vocab", "0",
                 "--prompt", "the cat sat", "-n", "20", "--k", "4", "--ignore-eos", "--warmup", "0", "--repeats", "1",
                 "--json");
         assertEquals(0, r.code(), r.err());
@@ -96,7 +78,7 @@ class CommandsTest {
     void compareWithAPromptsFilePrintsASummary(@TempDir Path dir) throws IOException {
         Path prompts = dir.resolve("prompts.txt");
         Files.writeString(prompts, "the cat\n\nthe dog ran\n");
-        Run r = run("compare", "--model", TARGET, "--draft", DRAFT, "--prompts-file", prompts.toString(), "-n", "8",
+        CliRun r = run("compare", "--model", TARGET, "--draft", DRAFT, "--prompts-file", prompts.toString(), "-n", "8",
                 "--warmup", "0", "--repeats", "1");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("summary: 2 prompts, identical 2/2"), r.out());
@@ -104,7 +86,7 @@ class CommandsTest {
 
     @Test
     void demoRunsTheComparisonAndASamplingExample() {
-        Run r = run("demo", "--model", TARGET, "--draft", DRAFT, "-n", "10");
+        CliRun r = run("demo", "--model", TARGET, "--draft", DRAFT, "-n", "10");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("identical    yes"), r.out());
         assertTrue(r.out().contains("speculative sampling"), r.out());
@@ -114,7 +96,7 @@ class CommandsTest {
     void scorePrintsOneLogProbabilityPerTokenAfterTheFirst(@TempDir Path dir) throws Exception {
         Path text = dir.resolve("t.txt");
         Files.writeString(text, "the cat sat on the mat");
-        Run r = run("score", "--model", TARGET, "--text-file", text.toString(), "--json");
+        CliRun r = run("score", "--model", TARGET, "--text-file", text.toString(), "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode j = JSON.readTree(r.out());
         assertEquals(j.get("tokens").asInt() - 1, j.get("token_logprobs").size());
@@ -159,14 +141,14 @@ class CommandsTest {
         Path weights = model.resolve("model.safetensors");
         byte[] bytes = Files.readAllBytes(weights);
         Files.write(weights, java.util.Arrays.copyOf(bytes, bytes.length / 2));
-        Run r = run("generate", "--model", model.toString(), "--prompt", "x");
+        CliRun r = run("generate", "--model", model.toString(), "--prompt", "x");
         assertOneLineError(r, 1, "model.safetensors");
         assertFalse(r.err().contains("Exception"), r.err());
     }
 
     @Test
     void mismatchedVocabulariesAreRefused() {
-        Run r = run("generate", "--model", TARGET, "--draft", GoldenFixtures.folder("full-vocab").toString(),
+        CliRun r = run("generate", "--model", TARGET, "--draft", GoldenFixtures.folder("full-vocab").toString(),
                 "--prompt", "x");
         assertEquals(1, r.code(), r.err());
         assertTrue(r.err().strip().startsWith("error: "), r.err());

@@ -9,9 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,30 +29,15 @@ class DraftingOptionsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static JsonNode plain;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private static JsonNode generate(String... drafting) throws Exception {
         List<String> args = new ArrayList<>(List.of("generate", "--model", TARGET, "--prompt", PROMPT,
                 "--max-new-tokens", "24", "--json"));
         args.addAll(List.of(drafting));
-        Run r = run(args.toArray(String[]::new));
+        CliRun r = run(args.toArray(String[]::new));
         assertEquals(0, r.code(), r.err());
         return JSON.readTree(r.out());
     }
@@ -101,7 +83,7 @@ class DraftingOptionsTest {
         assertEquals(2, run("generate", "--model", TARGET, "--prompt", PROMPT, "--lookup",
                 "--lookup-ngram", "1", "--lookup-min-ngram", "2").code());
         // The shipped table is for GPT-2's tokenizer, not the fixtures' 300-token one.
-        Run mismatch = run("generate", "--model", TARGET, "--prompt", PROMPT, "--draft", DRAFT,
+        CliRun mismatch = run("generate", "--model", TARGET, "--prompt", PROMPT, "--draft", DRAFT,
                 "--draft-vocab", "100", "--draft-vocab-file", Path.of("models", "vocab", "gpt2-brown.txt").toString());
         assertEquals(2, mismatch.code());
         assertTrue(mismatch.err().contains("another tokenizer"), mismatch.err());
@@ -116,7 +98,7 @@ class DraftingOptionsTest {
         Path text = Files.writeString(dir.resolve("t.txt"), PROMPT + " " + PROMPT);
         Path table = dir.resolve("tiny.txt");
         assertEquals(0, run("vocab-stats", "--tokenizer", TARGET, "--output", table.toString(), text.toString()).code());
-        Run r = run("generate", "--model", TARGET, "--prompt", PROMPT, "--max-new-tokens", "24", "--json",
+        CliRun r = run("generate", "--model", TARGET, "--prompt", PROMPT, "--max-new-tokens", "24", "--json",
                 "--draft", DRAFT, "--draft-vocab-file", table.toString());
         assertEquals(0, r.code(), r.err());
         assertEquals(plain.get("generated_ids"), JSON.readTree(r.out()).get("generated_ids"));

@@ -107,7 +107,7 @@ public final class Attention {
                 a3.intoArray(out, base + d0 + 3 * LANES);
             } else {
                 for (int d1 = d0; d1 < d0 + dims; d1 += LANES) {
-                    VectorMask<Float> m = S.indexInRange(d1, headSize);
+                    VectorMask<Float> m = PanelLayout.firstLanes(Math.min(LANES, headSize - d1));
                     FloatVector acc = FloatVector.zero(S);
                     for (int t = 0, idx = base + d1; t < positions; t++, idx += width) {
                         acc = FloatVector.fromArray(S, v, idx, m).fma(FloatVector.broadcast(S, p[t]), acc);

@@ -41,7 +41,7 @@ public final class Gelu {
             gelu(FloatVector.fromArray(S, x, i)).intoArray(x, i);
         }
         if (i < to) {
-            VectorMask<Float> m = S.indexInRange(i, to);
+            VectorMask<Float> m = PanelLayout.firstLanes(to - i);
             gelu(FloatVector.fromArray(S, x, i, m)).intoArray(x, i, m);
         }
     }

@@ -1,6 +1,7 @@
 package dev.specdec.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -21,7 +22,28 @@ public final class PanelLayout {
     /** Output columns per panel: four vector registers of accumulators per row. */
     public static final int WIDTH = 4 * LANES;
 
+    /**
+     * {@code FIRST_LANES[n]} selects lanes [0, n). Built once: {@code SPECIES.indexInRange} for a
+     * partial range was not compiled to a mask instruction here but ran the library's Java fallback,
+     * which cost more than the output layer's last panel it guarded.
+     */
+    private static final VectorMask<Float>[] FIRST_LANES = firstLaneMasks();
+
     private PanelLayout() {
+    }
+
+    @SuppressWarnings("unchecked")
+    private static VectorMask<Float>[] firstLaneMasks() {
+        VectorMask<Float>[] masks = new VectorMask[LANES + 1];
+        for (int n = 0; n <= LANES; n++) {
+            masks[n] = SPECIES.indexInRange(0, n);
+        }
+        return masks;
+    }
+
+    /** The mask of lanes [0, n) for {@code 0 <= n <= LANES}, e.g. a vector's worth of {@code [from, to)}. */
+    public static VectorMask<Float> firstLanes(int n) {
+        return FIRST_LANES[n];
     }
 
     /** Number of panels needed for {@code outputSize} columns. */

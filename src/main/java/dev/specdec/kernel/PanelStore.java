@@ -37,7 +37,7 @@ final class PanelStore {
                 }
                 a.intoArray(out, c);
             } else if (c < outputSize) {
-                VectorMask<Float> m = S.indexInRange(c, outputSize);
+                VectorMask<Float> m = PanelLayout.firstLanes(outputSize - c);
                 if (bias != null) {
                     a = a.add(FloatVector.fromArray(S, bias, c, m));
                 }

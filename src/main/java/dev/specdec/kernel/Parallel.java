@@ -24,8 +24,8 @@ public final class Parallel {
     }
 
     private static final long SPIN_NANOS = 100_000;
-    /** Chunks per thread: enough to even out descheduled threads, few enough to keep claims cheap. */
-    private static final int CHUNKS_PER_THREAD = 4;
+    /** The smallest chunk is this fraction of a thread's share: small enough to even out the end of a job. */
+    private static final int MIN_CHUNKS_PER_THREAD = 16;
 
     private static final Parallel SHARED = new Parallel(defaultThreads());
 
@@ -95,7 +95,7 @@ public final class Parallel {
             cursor.set((long) job << 32 | CLOSED);
             this.task = task;
             this.size = n;
-            this.grain = Math.max(1, n / (threads * CHUNKS_PER_THREAD));
+            this.grain = Math.max(1, n / (threads * MIN_CHUNKS_PER_THREAD));
             this.failure = null;
             finished.set(0);
             cursor.set((long) job << 32);
@@ -122,14 +122,16 @@ public final class Parallel {
     private void work(int job) {
         RangeTask t = task;
         int n = size;
-        int chunk = grain;
+        int minChunk = grain;
         while (true) {
             long c = cursor.get();
             int from = (int) c;
             if ((int) (c >>> 32) != job || from >= n) {
                 return;
             }
-            int to = Math.min(n, from + chunk);
+            // Guided: a share of what is left, so the chunks shrink towards the end and the threads
+            // finish within about one small chunk of each other.
+            int to = Math.min(n, from + Math.max(minChunk, (n - from) / (2 * threads)));
             if (!cursor.compareAndSet(c, c + (to - from))) {
                 continue;
             }

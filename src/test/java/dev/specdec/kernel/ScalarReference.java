@@ -53,16 +53,16 @@ final class ScalarReference {
             };
         }
         if (format == WeightFormat.Q8_0) {
-            for (int i = 0; i < in; i++) {
-                for (int j0 = 0; j0 < out; j0 += Q8Matrix.BLOCK) {
-                    int j1 = Math.min(out, j0 + Q8Matrix.BLOCK);
+            for (int j = 0; j < out; j++) {
+                for (int i0 = 0; i0 < in; i0 += Q8Matrix.BLOCK) {
+                    int i1 = Math.min(in, i0 + Q8Matrix.BLOCK);
                     float max = 0;
-                    for (int j = j0; j < j1; j++) {
+                    for (int i = i0; i < i1; i++) {
                         max = Math.max(max, Math.abs(w[i * out + j]));
                     }
                     float scale = max / 127;
                     float inverse = scale == 0 ? 0 : 1 / scale;
-                    for (int j = j0; j < j1; j++) {
+                    for (int i = i0; i < i1; i++) {
                         r[i * out + j] = roundHalfAway(w[i * out + j] * inverse) * scale;
                     }
                 }
@@ -74,14 +74,14 @@ final class ScalarReference {
     /** Largest error Q8_0 may make on one weight: half a quantisation step of its block. */
     static float[] q8HalfSteps(float[] w, int in, int out) {
         float[] half = new float[w.length];
-        for (int i = 0; i < in; i++) {
-            for (int j0 = 0; j0 < out; j0 += Q8Matrix.BLOCK) {
-                int j1 = Math.min(out, j0 + Q8Matrix.BLOCK);
+        for (int j = 0; j < out; j++) {
+            for (int i0 = 0; i0 < in; i0 += Q8Matrix.BLOCK) {
+                int i1 = Math.min(in, i0 + Q8Matrix.BLOCK);
                 float max = 0;
-                for (int j = j0; j < j1; j++) {
+                for (int i = i0; i < i1; i++) {
                     max = Math.max(max, Math.abs(w[i * out + j]));
                 }
-                for (int j = j0; j < j1; j++) {
+                for (int i = i0; i < i1; i++) {
                     half[i * out + j] = max / 127 / 2;
                 }
             }

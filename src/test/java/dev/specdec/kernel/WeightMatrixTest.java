@@ -152,7 +152,7 @@ class WeightMatrixTest {
         long expected = switch (format) {
             case F32 -> 4 * padded;
             case BF16, F16 -> 2 * padded;
-            case Q8_0 -> padded + 4 * padded / Q8Matrix.BLOCK;
+            case Q8_0 -> padded + 4L * 2 * PanelLayout.WIDTH; // one block of scales per column
         };
         assertEquals(expected, m.bytes());
         assertTrue(m.panels() == 2 && m.inputSize() == in && m.outputSize() == out);

@@ -65,7 +65,7 @@ class WeightRoundingTest {
             values[k] = (k - 10) * 0.5f;
         }
         byte[] quants = new byte[Q8Matrix.BLOCK];
-        float scale = Q8Matrix.quantise(values, 0, quants, 0);
+        float scale = Q8Matrix.quantise(values, 0, 1, values.length, quants, 0);
         float largest = (Q8Matrix.BLOCK - 11) * 0.5f;
         assertEquals(largest / 127, scale);
         assertEquals(127, quants[Q8Matrix.BLOCK - 1]);
@@ -78,7 +78,7 @@ class WeightRoundingTest {
     @Test
     void q8AllZeroBlockHasZeroScaleAndGivesZeros() {
         byte[] quants = new byte[Q8Matrix.BLOCK];
-        assertEquals(0f, Q8Matrix.quantise(new float[Q8Matrix.BLOCK], 0, quants, 0));
+        assertEquals(0f, Q8Matrix.quantise(new float[Q8Matrix.BLOCK], 0, 1, Q8Matrix.BLOCK, quants, 0));
         assertArrayEquals(new byte[Q8Matrix.BLOCK], quants);
         float[][] y = {{Float.NaN, Float.NaN}};
         WeightFormat.Q8_0.pack(PanelSource.rowMajor(new float[6], 3, 2), 3, 2, ONE)

@@ -7,6 +7,10 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
 import static dev.specdec.kernel.PanelLayout.LANES;
 import static dev.specdec.kernel.PanelLayout.WIDTH;
 
@@ -22,16 +26,16 @@ public final class Bf16Matrix extends PanelMatrix {
             VectorShape.forBitSize(S.vectorBitSize() / 2));
     private static final VectorSpecies<Integer> I = S.withLanes(int.class);
 
-    private final short[] packed;
+    private final MemorySegment packed;
 
     /** Rounds W from {@code source} to bfloat16, the panels split across {@code parallel}'s threads. */
     public Bf16Matrix(PanelSource source, int inputSize, int outputSize, Parallel parallel) {
         super(inputSize, outputSize);
-        this.packed = new short[packedLength()];
+        this.packed = allocate((long) packedLength() * Short.BYTES);
         encodeAll(source, parallel, (panel, values) -> {
-            int base = panel * panelSize;
+            long base = (long) panel * panelSize;
             for (int k = 0; k < values.length; k++) {
-                packed[base + k] = round(values[k]);
+                packed.setAtIndex(ValueLayout.JAVA_SHORT, base + k, round(values[k]));
             }
         });
     }
@@ -52,11 +56,11 @@ public final class Bf16Matrix extends PanelMatrix {
 
     @Override
     public long bytes() {
-        return (long) packed.length * Short.BYTES;
+        return packed.byteSize();
     }
 
     private FloatVector load(int offset) {
-        IntVector wide = (IntVector) ShortVector.fromArray(H, packed, offset).convertShape(VectorOperators.S2I, I, 0);
+        IntVector wide = (IntVector) ShortVector.fromMemorySegment(H, packed, (long) offset * Short.BYTES, ByteOrder.nativeOrder()).convertShape(VectorOperators.S2I, I, 0);
         return wide.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 

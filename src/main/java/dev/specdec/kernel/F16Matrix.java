@@ -7,6 +7,10 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
 import static dev.specdec.kernel.PanelLayout.LANES;
 import static dev.specdec.kernel.PanelLayout.WIDTH;
 
@@ -27,7 +31,7 @@ public final class F16Matrix extends PanelMatrix {
     private static final float RESCALE = 0x1p112f;
     private static final short EXPONENT = 0x7C00;
 
-    private final short[] packed;
+    private final MemorySegment packed;
 
     /**
      * Rounds W from {@code source} to half precision, the panels split across {@code parallel}'s threads.
@@ -36,9 +40,9 @@ public final class F16Matrix extends PanelMatrix {
      */
     public F16Matrix(PanelSource source, int inputSize, int outputSize, Parallel parallel) {
         super(inputSize, outputSize);
-        this.packed = new short[packedLength()];
+        this.packed = allocate((long) packedLength() * Short.BYTES);
         encodeAll(source, parallel, (panel, values) -> {
-            int base = panel * panelSize;
+            long base = (long) panel * panelSize;
             for (int k = 0; k < values.length; k++) {
                 short half = Float.floatToFloat16(values[k]);
                 if ((half & EXPONENT) == EXPONENT) {
@@ -47,14 +51,14 @@ public final class F16Matrix extends PanelMatrix {
                     throw new IllegalArgumentException("weight [" + i + "][" + j + "] = " + values[k]
                             + " does not fit in float16 (largest is 65504)");
                 }
-                packed[base + k] = half;
+                packed.setAtIndex(ValueLayout.JAVA_SHORT, base + k, half);
             }
         });
     }
 
     @Override
     public long bytes() {
-        return (long) packed.length * Short.BYTES;
+        return packed.byteSize();
     }
 
     /**
@@ -63,7 +67,7 @@ public final class F16Matrix extends PanelMatrix {
      * multiplication rescales it.
      */
     private FloatVector load(int offset) {
-        IntVector wide = (IntVector) ShortVector.fromArray(H, packed, offset).convertShape(VectorOperators.S2I, I, 0);
+        IntVector wide = (IntVector) ShortVector.fromMemorySegment(H, packed, (long) offset * Short.BYTES, ByteOrder.nativeOrder()).convertShape(VectorOperators.S2I, I, 0);
         return wide.lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, SIGN_AND_MAGNITUDE)
                 .reinterpretAsFloats().mul(RESCALE);
     }

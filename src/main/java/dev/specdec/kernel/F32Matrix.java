@@ -3,6 +3,10 @@ package dev.specdec.kernel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
 import static dev.specdec.kernel.PanelLayout.LANES;
 import static dev.specdec.kernel.PanelLayout.WIDTH;
 
@@ -11,22 +15,23 @@ public final class F32Matrix extends PanelMatrix {
 
     private static final VectorSpecies<Float> S = PanelLayout.SPECIES;
 
-    private final float[] packed;
+    private final MemorySegment packed;
 
     /** Copies W from {@code source}, the panels split across {@code parallel}'s threads. */
     public F32Matrix(PanelSource source, int inputSize, int outputSize, Parallel parallel) {
         super(inputSize, outputSize);
-        this.packed = new float[packedLength()];
-        parallel.forRange(panels, (from, to) -> {
-            for (int p = from; p < to; p++) {
-                source.read(p, packed, p * panelSize);
-            }
-        });
+        this.packed = allocate((long) packedLength() * Float.BYTES);
+        encodeAll(source, parallel, (panel, values) -> MemorySegment.copy(values, 0, packed, ValueLayout.JAVA_FLOAT,
+                (long) panel * panelSize * Float.BYTES, panelSize));
     }
 
     @Override
     public long bytes() {
-        return (long) packed.length * Float.BYTES;
+        return packed.byteSize();
+    }
+
+    private FloatVector load(int offset) {
+        return FloatVector.fromMemorySegment(S, packed, (long) offset * Float.BYTES, ByteOrder.nativeOrder());
     }
 
     @Override
@@ -35,10 +40,10 @@ public final class F32Matrix extends PanelMatrix {
         int w = panel * panelSize;
         for (int i = 0; i < inputSize; i++, w += WIDTH) {
             FloatVector b = FloatVector.broadcast(S, x[i]);
-            a0 = FloatVector.fromArray(S, packed, w).fma(b, a0);
-            a1 = FloatVector.fromArray(S, packed, w + LANES).fma(b, a1);
-            a2 = FloatVector.fromArray(S, packed, w + 2 * LANES).fma(b, a2);
-            a3 = FloatVector.fromArray(S, packed, w + 3 * LANES).fma(b, a3);
+            a0 = load(w).fma(b, a0);
+            a1 = load(w + LANES).fma(b, a1);
+            a2 = load(w + 2 * LANES).fma(b, a2);
+            a3 = load(w + 3 * LANES).fma(b, a3);
         }
         a0.intoArray(acc, 0);
         a1.intoArray(acc, LANES);
@@ -58,10 +63,10 @@ public final class F32Matrix extends PanelMatrix {
         FloatVector a40 = z, a41 = z, a42 = z, a43 = z;
         int w = panel * panelSize;
         for (int i = 0; i < inputSize; i++, w += WIDTH) {
-            FloatVector w0 = FloatVector.fromArray(S, packed, w);
-            FloatVector w1 = FloatVector.fromArray(S, packed, w + LANES);
-            FloatVector w2 = FloatVector.fromArray(S, packed, w + 2 * LANES);
-            FloatVector w3 = FloatVector.fromArray(S, packed, w + 3 * LANES);
+            FloatVector w0 = load(w);
+            FloatVector w1 = load(w + LANES);
+            FloatVector w2 = load(w + 2 * LANES);
+            FloatVector w3 = load(w + 3 * LANES);
             FloatVector b;
             b = FloatVector.broadcast(S, x0[i]);
             a00 = w0.fma(b, a00); a01 = w1.fma(b, a01); a02 = w2.fma(b, a02); a03 = w3.fma(b, a03);

@@ -6,6 +6,9 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 import static dev.specdec.kernel.PanelLayout.LANES;
@@ -30,28 +33,29 @@ public final class Q8Matrix extends PanelMatrix {
     private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class,
             VectorShape.forBitSize(Math.max(64, S.vectorBitSize() / 4)));
 
-    private final byte[] quants;
+    private final MemorySegment quants;
     /** Blocks per panel column: {@code ceil(inputSize / BLOCK)}, the last one possibly shorter. */
     private final int blocks;
     /** One scale per block and column: {@code [(panel * blocks + block) * WIDTH + column]}. */
-    private final float[] scales;
+    private final MemorySegment scales;
 
     /** Quantises W from {@code source}, the panels split across {@code parallel}'s threads. */
     public Q8Matrix(PanelSource source, int inputSize, int outputSize, Parallel parallel) {
         super(inputSize, outputSize);
-        this.quants = new byte[packedLength() + B.length() - LANES];
+        this.quants = allocate(packedLength() + B.length() - LANES);
         this.blocks = (inputSize + BLOCK - 1) / BLOCK;
-        this.scales = new float[panels * blocks * WIDTH];
+        this.scales = allocate((long) panels * blocks * WIDTH * Float.BYTES);
         encodeAll(source, parallel, (panel, values) -> {
-            int base = panel * panelSize;
+            byte[] q = new byte[panelSize];
             for (int b = 0; b < blocks; b++) {
                 int from = b * BLOCK;
                 int count = Math.min(BLOCK, inputSize - from);
                 for (int c = 0; c < WIDTH; c++) {
-                    scales[(panel * blocks + b) * WIDTH + c] =
-                            quantise(values, from * WIDTH + c, WIDTH, count, quants, base + from * WIDTH + c);
+                    float scale = quantise(values, from * WIDTH + c, WIDTH, count, q, from * WIDTH + c);
+                    scales.setAtIndex(ValueLayout.JAVA_FLOAT, ((long) panel * blocks + b) * WIDTH + c, scale);
                 }
             }
+            MemorySegment.copy(q, 0, quants, ValueLayout.JAVA_BYTE, (long) panel * panelSize, panelSize);
         });
     }
 
@@ -78,15 +82,15 @@ public final class Q8Matrix extends PanelMatrix {
 
     @Override
     public long bytes() {
-        return (long) packedLength() + (long) scales.length * Float.BYTES;
+        return (long) packedLength() + scales.byteSize();
     }
 
     private FloatVector load(int offset) {
-        return (FloatVector) ByteVector.fromArray(B, quants, offset).convertShape(VectorOperators.B2F, S, 0);
+        return (FloatVector) ByteVector.fromMemorySegment(B, quants, offset, ByteOrder.nativeOrder()).convertShape(VectorOperators.B2F, S, 0);
     }
 
     private FloatVector scale(int offset) {
-        return FloatVector.fromArray(S, scales, offset);
+        return FloatVector.fromMemorySegment(S, scales, (long) offset * Float.BYTES, ByteOrder.nativeOrder());
     }
 
     @Override

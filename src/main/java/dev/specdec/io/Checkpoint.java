@@ -92,6 +92,11 @@ public final class Checkpoint implements AutoCloseable {
         return directory;
     }
 
+    /** The safetensors files the tensors come from. */
+    public List<Path> files() {
+        return files.stream().map(SafetensorsFile::path).toList();
+    }
+
     /** The validated hyper-parameters from config.json. */
     public Gpt2Config config() {
         return config;

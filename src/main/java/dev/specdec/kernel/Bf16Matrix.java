@@ -10,6 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.List;
 
 import static dev.specdec.kernel.PanelLayout.LANES;
 import static dev.specdec.kernel.PanelLayout.WIDTH;
@@ -27,6 +28,16 @@ public final class Bf16Matrix extends PanelMatrix {
     private static final VectorSpecies<Integer> I = S.withLanes(int.class);
 
     private final MemorySegment packed;
+
+    private Bf16Matrix(int inputSize, int outputSize, List<MemorySegment> storage) {
+        super(inputSize, outputSize);
+        this.packed = stored(storage, 1, 0, (long) packedLength() * Short.BYTES);
+    }
+
+    /** The matrix saved as {@link #storage()}, without copying it. */
+    public static Bf16Matrix fromStorage(int inputSize, int outputSize, List<MemorySegment> storage) {
+        return new Bf16Matrix(inputSize, outputSize, storage);
+    }
 
     /** Rounds W from {@code source} to bfloat16, the panels split across {@code parallel}'s threads. */
     public Bf16Matrix(PanelSource source, int inputSize, int outputSize, Parallel parallel) {
@@ -57,6 +68,11 @@ public final class Bf16Matrix extends PanelMatrix {
     @Override
     public long bytes() {
         return packed.byteSize();
+    }
+
+    @Override
+    public List<MemorySegment> storage() {
+        return List.of(packed);
     }
 
     private FloatVector load(int offset) {

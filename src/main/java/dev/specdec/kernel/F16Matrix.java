@@ -10,6 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.List;
 
 import static dev.specdec.kernel.PanelLayout.LANES;
 import static dev.specdec.kernel.PanelLayout.WIDTH;
@@ -32,6 +33,16 @@ public final class F16Matrix extends PanelMatrix {
     private static final short EXPONENT = 0x7C00;
 
     private final MemorySegment packed;
+
+    private F16Matrix(int inputSize, int outputSize, List<MemorySegment> storage) {
+        super(inputSize, outputSize);
+        this.packed = stored(storage, 1, 0, (long) packedLength() * Short.BYTES);
+    }
+
+    /** The matrix saved as {@link #storage()}, without copying it. */
+    public static F16Matrix fromStorage(int inputSize, int outputSize, List<MemorySegment> storage) {
+        return new F16Matrix(inputSize, outputSize, storage);
+    }
 
     /**
      * Rounds W from {@code source} to half precision, the panels split across {@code parallel}'s threads.
@@ -59,6 +70,11 @@ public final class F16Matrix extends PanelMatrix {
     @Override
     public long bytes() {
         return packed.byteSize();
+    }
+
+    @Override
+    public List<MemorySegment> storage() {
+        return List.of(packed);
     }
 
     /**

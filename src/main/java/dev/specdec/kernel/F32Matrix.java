@@ -6,6 +6,7 @@ import jdk.incubator.vector.VectorSpecies;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.List;
 
 import static dev.specdec.kernel.PanelLayout.LANES;
 import static dev.specdec.kernel.PanelLayout.WIDTH;
@@ -16,6 +17,16 @@ public final class F32Matrix extends PanelMatrix {
     private static final VectorSpecies<Float> S = PanelLayout.SPECIES;
 
     private final MemorySegment packed;
+
+    private F32Matrix(int inputSize, int outputSize, List<MemorySegment> storage) {
+        super(inputSize, outputSize);
+        this.packed = stored(storage, 1, 0, (long) packedLength() * Float.BYTES);
+    }
+
+    /** The matrix saved as {@link #storage()}, without copying it. */
+    public static F32Matrix fromStorage(int inputSize, int outputSize, List<MemorySegment> storage) {
+        return new F32Matrix(inputSize, outputSize, storage);
+    }
 
     /** Copies W from {@code source}, the panels split across {@code parallel}'s threads. */
     public F32Matrix(PanelSource source, int inputSize, int outputSize, Parallel parallel) {
@@ -28,6 +39,11 @@ public final class F32Matrix extends PanelMatrix {
     @Override
     public long bytes() {
         return packed.byteSize();
+    }
+
+    @Override
+    public List<MemorySegment> storage() {
+        return List.of(packed);
     }
 
     private FloatVector load(int offset) {

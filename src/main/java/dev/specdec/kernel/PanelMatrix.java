@@ -2,6 +2,7 @@ package dev.specdec.kernel;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 
 import static dev.specdec.kernel.PanelLayout.WIDTH;
 
@@ -57,6 +58,23 @@ abstract sealed class PanelMatrix implements WeightMatrix permits F32Matrix, Bf1
 
     /** Alignment of packed storage in bytes. */
     static final long ALIGNMENT = 64;
+
+    /**
+     * Segment {@code index} of saved storage, checked against the size this shape needs.
+     *
+     * @throws IllegalArgumentException when the storage does not fit the shape
+     */
+    static MemorySegment stored(List<MemorySegment> storage, int count, int index, long bytes) {
+        if (storage.size() != count) {
+            throw new IllegalArgumentException("expected " + count + " packed arrays, got " + storage.size());
+        }
+        MemorySegment segment = storage.get(index);
+        if (segment.byteSize() != bytes || segment.address() % ALIGNMENT != 0) {
+            throw new IllegalArgumentException("packed array " + index + " has " + segment.byteSize()
+                    + " bytes at address " + segment.address() + "; expected " + bytes + " bytes, 64-byte aligned");
+        }
+        return segment;
+    }
 
     /** Length of the packed element array. */
     final int packedLength() {

@@ -9,6 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.List;
 import java.util.Arrays;
 
 import static dev.specdec.kernel.PanelLayout.LANES;
@@ -38,6 +39,18 @@ public final class Q8Matrix extends PanelMatrix {
     private final int blocks;
     /** One scale per block and column: {@code [(panel * blocks + block) * WIDTH + column]}. */
     private final MemorySegment scales;
+
+    private Q8Matrix(int inputSize, int outputSize, List<MemorySegment> storage) {
+        super(inputSize, outputSize);
+        this.blocks = (inputSize + BLOCK - 1) / BLOCK;
+        this.quants = stored(storage, 2, 0, packedLength() + B.length() - LANES);
+        this.scales = stored(storage, 2, 1, (long) panels * blocks * WIDTH * Float.BYTES);
+    }
+
+    /** The matrix saved as {@link #storage()}, without copying it. */
+    public static Q8Matrix fromStorage(int inputSize, int outputSize, List<MemorySegment> storage) {
+        return new Q8Matrix(inputSize, outputSize, storage);
+    }
 
     /** Quantises W from {@code source}, the panels split across {@code parallel}'s threads. */
     public Q8Matrix(PanelSource source, int inputSize, int outputSize, Parallel parallel) {
@@ -83,6 +96,11 @@ public final class Q8Matrix extends PanelMatrix {
     @Override
     public long bytes() {
         return (long) packedLength() + scales.byteSize();
+    }
+
+    @Override
+    public List<MemorySegment> storage() {
+        return List.of(quants, scales);
     }
 
     private FloatVector load(int offset) {

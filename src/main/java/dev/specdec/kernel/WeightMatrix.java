@@ -1,5 +1,8 @@
 package dev.specdec.kernel;
 
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
 /**
  * A weight matrix W of shape [input][output] (Hugging Face's Conv1D layout) in some storage format,
  * multiplied from the left by a batch of input rows: {@code out[r] = x[r] W + bias}.
@@ -20,6 +23,12 @@ public interface WeightMatrix {
 
     /** Bytes of weight data read by one full multiplication. */
     long bytes();
+
+    /**
+     * The packed data, to be saved and later handed back to the same format's {@code fromStorage}
+     * (see {@code WeightFormat.fromStorage}); not to be modified.
+     */
+    List<MemorySegment> storage();
 
     /**
      * Computes output columns of panels [panelFrom, panelTo) for rows [0, rows):

@@ -56,7 +56,7 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
     private final MatrixJob matrixJob = new MatrixJob();
     private final AttentionJob attentionJob = new AttentionJob();
 
-    private Gpt2Model(Checkpoint checkpoint, WeightFormat format, Parallel parallel) {
+    private Gpt2Model(Checkpoint checkpoint, WeightFormat format, Parallel parallel, PackedWeightCache cache) {
         this.checkpoint = checkpoint;
         this.config = checkpoint.config();
         this.format = format;
@@ -70,20 +70,12 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
         this.outputEmbedding = checkpoint.has("lm_head.weight")
                 ? checkpoint.tensor("lm_head.weight").requireShape(v, c)
                 : tokenEmbedding;
-        // One matrix per thread at a time, the largest first: each thread then allocates, page-faults in
-        // and fills its own arrays, which costs more than the conversion itself.
         this.blocks = new Block[config.layers()];
-        WeightMatrix[] head = new WeightMatrix[1];
-        parallel.forRange(blocks.length + 1, (from, to) -> {
-            for (int k = from; k < to; k++) {
-                if (k == 0) {
-                    head[0] = pack(outputEmbedding, PanelSource.columnMajor(outputEmbedding::readFloats, c, v), c, v);
-                } else {
-                    blocks[k - 1] = loadBlock(k - 1);
-                }
-            }
-        });
-        this.lmHead = head[0];
+        WeightMatrix[] matrices = loadMatrices(cache);
+        for (int l = 0; l < blocks.length; l++) {
+            blocks[l] = loadBlock(l, Arrays.copyOfRange(matrices, 1 + 4 * l, 5 + 4 * l));
+        }
+        this.lmHead = matrices[0];
         this.scores = new float[config.heads()][KvCache.capacityFor(config.contextLength())];
     }
 
@@ -97,28 +89,80 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
         return load(directory, format, Parallel.shared());
     }
 
-    /** Loads a checkpoint folder with an explicit thread team. */
+    /**
+     * Loads a checkpoint folder with an explicit thread team. Large checkpoints map their packed
+     * matrices from a file saved by an earlier load, if there is one (see {@link PackedWeightCache}).
+     */
     public static Gpt2Model load(Path directory, WeightFormat format, Parallel parallel) {
+        return load(directory, format, parallel, PackedWeightCache.fromEnvironment());
+    }
+
+    static Gpt2Model load(Path directory, WeightFormat format, Parallel parallel, PackedWeightCache cache) {
         Checkpoint checkpoint = Checkpoint.open(directory);
         try {
-            return new Gpt2Model(checkpoint, format, parallel);
+            return new Gpt2Model(checkpoint, format, parallel, cache);
         } catch (RuntimeException e) {
             checkpoint.close();
             throw e;
         }
     }
 
-    private Block loadBlock(int l) {
+    /**
+     * The weight matrices in the order lm_head, then per block c_attn, attn.c_proj, c_fc, mlp.c_proj:
+     * mapped from the cache when it holds them, else converted (and then saved to the cache).
+     */
+    private WeightMatrix[] loadMatrices(PackedWeightCache cache) {
+        int[][] shapes = matrixShapes(config);
+        Path file = cache.fileFor(checkpoint.files(), format);
+        WeightMatrix[] matrices = PackedWeightCache.read(file, format, shapes);
+        if (matrices != null) {
+            return matrices;
+        }
+        WeightMatrix[] packed = new WeightMatrix[shapes.length];
+        // One matrix per thread at a time, the largest first: each thread then allocates, page-faults in
+        // and fills its own arrays, which costs more than the conversion itself.
+        parallel.forRange(shapes.length, (from, to) -> {
+            for (int m = from; m < to; m++) {
+                int in = shapes[m][0];
+                int out = shapes[m][1];
+                packed[m] = m == 0
+                        ? pack(outputEmbedding, PanelSource.columnMajor(outputEmbedding::readFloats, in, out), in, out)
+                        : matrix("h." + (m - 1) / 4 + "." + MATRIX_NAMES[(m - 1) % 4], in, out);
+            }
+        });
+        PackedWeightCache.write(file, format, packed);
+        return packed;
+    }
+
+    /** {input, output} of each weight matrix, in the order of {@link #loadMatrices}. */
+    static int[][] matrixShapes(Gpt2Config config) {
+        int c = config.embeddingSize();
+        int[][] shapes = new int[1 + 4 * config.layers()][];
+        shapes[0] = new int[] {c, config.vocabSize()};
+        for (int l = 0; l < config.layers(); l++) {
+            shapes[1 + 4 * l] = new int[] {c, 3 * c};
+            shapes[2 + 4 * l] = new int[] {c, c};
+            shapes[3 + 4 * l] = new int[] {c, config.innerSize()};
+            shapes[4 + 4 * l] = new int[] {config.innerSize(), c};
+        }
+        return shapes;
+    }
+
+    private static final String[] MATRIX_NAMES = {
+        "attn.c_attn.weight", "attn.c_proj.weight", "mlp.c_fc.weight", "mlp.c_proj.weight"};
+
+    /** Block {@code l} with its matrices c_attn, attn.c_proj, c_fc, mlp.c_proj. */
+    private Block loadBlock(int l, WeightMatrix[] m) {
         int c = config.embeddingSize();
         int inner = config.innerSize();
         String p = "h." + l + ".";
         return new Block(
                 vector(p + "ln_1.weight", c), vector(p + "ln_1.bias", c),
-                matrix(p + "attn.c_attn.weight", c, 3 * c), vector(p + "attn.c_attn.bias", 3 * c),
-                matrix(p + "attn.c_proj.weight", c, c), vector(p + "attn.c_proj.bias", c),
+                m[0], vector(p + "attn.c_attn.bias", 3 * c),
+                m[1], vector(p + "attn.c_proj.bias", c),
                 vector(p + "ln_2.weight", c), vector(p + "ln_2.bias", c),
-                matrix(p + "mlp.c_fc.weight", c, inner), vector(p + "mlp.c_fc.bias", inner),
-                matrix(p + "mlp.c_proj.weight", inner, c), vector(p + "mlp.c_proj.bias", c));
+                m[2], vector(p + "mlp.c_fc.bias", inner),
+                m[3], vector(p + "mlp.c_proj.bias", c));
     }
 
     private float[] vector(String name, int size) {

@@ -9,6 +9,8 @@ import dev.specdec.kernel.Parallel;
 import dev.specdec.kernel.Q8Matrix;
 import dev.specdec.kernel.WeightMatrix;
 
+import java.lang.foreign.MemorySegment;
+import java.util.List;
 import java.util.Locale;
 
 /** Storage format of the weight matrices in memory, chosen at load time whatever the file holds. */
@@ -30,6 +32,21 @@ public enum WeightFormat {
             case BF16 -> new Bf16Matrix(source, inputSize, outputSize, parallel);
             case F16 -> new F16Matrix(source, inputSize, outputSize, parallel);
             case Q8_0 -> new Q8Matrix(source, inputSize, outputSize, parallel);
+        };
+    }
+
+    /**
+     * A matrix of this format from the {@link WeightMatrix#storage()} of one packed earlier, without
+     * copying: the segments may be a memory-mapped file.
+     *
+     * @throws IllegalArgumentException when the storage does not fit the shape
+     */
+    public WeightMatrix fromStorage(int inputSize, int outputSize, List<MemorySegment> storage) {
+        return switch (this) {
+            case F32 -> F32Matrix.fromStorage(inputSize, outputSize, storage);
+            case BF16 -> Bf16Matrix.fromStorage(inputSize, outputSize, storage);
+            case F16 -> F16Matrix.fromStorage(inputSize, outputSize, storage);
+            case Q8_0 -> Q8Matrix.fromStorage(inputSize, outputSize, storage);
         };
     }
 

@@ -273,7 +273,6 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
                 LayerNorm.apply(x[r], b.ln1Gamma, b.ln1Beta, eps, normed[r], c);
             }
             multiply(b.qkv, normed, n, b.qkvBias, qkvOut);
-            storeKeysValues(cache, l, start, n);
             attend(cache, l, start, n);
             multiply(b.attnProj, attnOut, n, b.attnProjBias, hidden);
             addInPlace(x, hidden, n, c);
@@ -309,19 +308,22 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
         }
     }
 
-    private void storeKeysValues(KvCache cache, int layer, int start, int n) {
+    /** Appends rows [0, n)'s keys and values of heads [headFrom, headTo) to the layer's cache. */
+    private void storeKeysValues(KvCache cache, int layer, int start, int n, int headFrom, int headTo) {
         int c = config.embeddingSize();
         int capacity = cache.capacity;
         float[] kT = cache.keysT[layer];
         float[] v = cache.values[layer];
+        int from = headFrom * config.headSize();
+        int to = headTo * config.headSize();
         for (int r = 0; r < n; r++) {
             int pos = start + r;
             float[] row = qkvOut[r];
-            System.arraycopy(row, 0, query[r], 0, c);
-            for (int j = 0; j < c; j++) {
+            System.arraycopy(row, from, query[r], from, to - from);
+            for (int j = from; j < to; j++) {
                 kT[j * capacity + pos] = row[c + j];
             }
-            System.arraycopy(row, 2 * c, v, pos * c, c);
+            System.arraycopy(row, 2 * c + from, v, pos * c + from, to - from);
         }
     }
 
@@ -366,7 +368,10 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
         }
     }
 
-    /** Attention of rows [0, n) at positions start.. over the layer's cache, the heads shared out. */
+    /**
+     * Attention of rows [0, n) at positions start.. over the layer's cache, the heads shared out; each
+     * thread first appends its heads' keys and values of these rows to the cache.
+     */
     private void attend(KvCache cache, int layer, int start, int n) {
         attentionJob.set(cache, layer, start, n);
         parallel.forRange(config.heads(), attentionJob);
@@ -389,6 +394,7 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
         public void run(int from, int to) {
             // Chunks never share their first head, so its row of scores is this chunk's scratch.
             float[] scratch = scores[from];
+            storeKeysValues(cache, layer, start, n, from, to);
             for (int r = 0; r < n; r++) {
                 Attention.attend(query[r], cache.keysT[layer], cache.values[layer], config.headSize(),
                         cache.capacity, start + r, scratch, attnOut[r], from, to);

@@ -30,6 +30,17 @@ def hf_row(report, name, dtype, k=None):
     return None
 
 
+def best_per_variant(report):
+    """Each drafting variant's row with the highest median speed-up, in the report's variant order."""
+    if report is None:
+        return []
+    best = {}
+    for r in report["results"]:
+        if r["k"] is not None and (r["draft"] not in best or median(r["speed_up"]) > median(best[r["draft"]]["speed_up"])):
+            best[r["draft"]] = r
+    return list(best.values())
+
+
 def median(spread):
     return None if spread is None else spread["median"]
 
@@ -98,6 +109,16 @@ def main():
             f"transformers assisted k=4 {median(theirs['tokens_per_second']):7.2f} "
             f"(x{median(theirs['speed_up']):.2f}, alpha {theirs['acceptance_rate'] or 0:.2f})  ratio {ratio:.2f}x", ratio)
 
+    lines.append("  drafting variants on the gpt2-shaped target (best k of each; c = draft pass / greedy step):")
+    for name, spec in (("f32 target", spec_f32), ("f16 target", load(out, "specdec-speed-f16.json"))):
+        for variant in best_per_variant(spec):
+            say(f"speed_pair_{name.split()[0]}_{variant['draft']}_best",
+                f"    {name} {variant['draft']:9} k={variant['k']}: x{median(variant['speed_up']):.2f} vs greedy, "
+                f"alpha {variant['acceptance_rate'] or 0:.3f}, c {median(variant['draft_cost_ratio']) or 0:.3f}, "
+                f"verify/step {median(variant['verify_cost_ratio']) or 0:.2f}",
+                {"k": variant["k"], "speed_up": median(variant["speed_up"]), "alpha": variant["acceptance_rate"],
+                 "c": median(variant["draft_cost_ratio"])})
+
     lines.append("")
     lines.append("demo pair, tokens/s, medians:")
     ours_g = specdec_row(spec_demo, "greedy")
@@ -135,12 +156,20 @@ def main():
             say("demo_same_draft_k4_over_assisted_k4",
                 f"  draft model at k=4: specdec {same_k['draft']} {median(same_k['tokens_per_second']):.2f} vs "
                 f"transformers assisted {median(hf_k4['tokens_per_second']):.2f}: {ratio:.2f}x", ratio)
+    repetitive = load(out, "specdec-repetitive.json")
+    lines.append("  repetitive prompts (bench/prompts-repetitive.txt), best k of each variant:")
+    for variant in best_per_variant(repetitive):
+        say(f"repetitive_{variant['draft']}_best",
+            f"    {variant['draft']:9} k={variant['k']}: x{median(variant['speed_up']):.2f} vs greedy, "
+            f"alpha {variant['acceptance_rate'] or 0:.3f}, {variant['tokens_per_target_pass']:.2f} tok/pass",
+            {"k": variant["k"], "speed_up": median(variant["speed_up"]), "alpha": variant["acceptance_rate"]})
     n_same, n = agreement(spec_demo, hf_demo, "f32")
     say("demo_greedy_same_tokens_as_transformers",
         f"  greedy f32 same tokens as transformers for {n_same}/{n} prompts", [n_same, n])
 
     lines.append("")
-    identical = all(r["identical"] for r in (spec_f32, spec_bf16, spec_demo))
+    identical = all(r["identical"] for r in (spec_f32, spec_bf16, spec_demo, repetitive,
+                                             load(out, "specdec-speed-f16.json")) if r is not None)
     hf_identical = all(r["identical"] for r in (hf_speed, hf_demo))
     say("specdec_speculative_identical_to_greedy",
         f"specdec speculative == greedy in every run: {'yes' if identical else 'NO'}; "

@@ -81,6 +81,22 @@ public final class Bf16Matrix extends PanelMatrix {
     }
 
     @Override
+    public void multiply(float[][] x, int rows, float[] bias, float[][] out, int panelFrom, int panelTo) {
+        float[] acc = accumulators();
+        for (int p = panelFrom; p < panelTo; p++) {
+            int r = 0;
+            for (; rows - r >= 2; r += 5) {
+                multiply5(p, x[r], x[r + 1], input(x, r + 2, rows), input(x, r + 3, rows), input(x, r + 4, rows),
+                        bias, out[r], out[r + 1], output(out, r + 2, rows), output(out, r + 3, rows),
+                        output(out, r + 4, rows), acc);
+            }
+            if (r < rows) {
+                multiply1(p, x[r], bias, out[r], acc);
+            }
+        }
+    }
+
+    @Override
     void multiply1(int panel, float[] x, float[] bias, float[] out, float[] acc) {
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
         int w = panel * panelSize;

@@ -8,8 +8,9 @@ import static dev.specdec.kernel.PanelLayout.WIDTH;
 
 /**
  * What every weight format shares: the panel bookkeeping, the parallel conversion at load time and
- * the loop that runs a batch through a range of panels, five rows per pass over a panel (a partial
- * group padded with zero rows whose results are dropped) and a last single row on its own. Five rows
+ * the pieces of the loop that runs a batch through a range of panels, five rows per pass over a
+ * panel (a partial group padded with zero rows whose results are dropped) and a last single row on
+ * its own. Five rows
  * keep 20 accumulators plus the four weight vectors in AVX-512's 32 registers, and a speculative
  * step of four drafts verifies five tokens: one pass over the weights, so one memory-bound stream.
  * A format supplies the two kernels; both must sum each output over the input index in increasing
@@ -107,30 +108,29 @@ abstract sealed class PanelMatrix implements WeightMatrix permits F32Matrix, Bf1
         return panels;
     }
 
-    @Override
-    public final void multiply(float[][] x, int rows, float[] bias, float[][] out, int panelFrom, int panelTo) {
-        float[] acc = ACCUMULATORS.get();
-        for (int p = panelFrom; p < panelTo; p++) {
-            int r = 0;
-            for (; rows - r >= 2; r += 5) {
-                multiply5(p, x[r], x[r + 1], input(x, r + 2, rows), input(x, r + 3, rows), input(x, r + 4, rows),
-                        bias, out[r], out[r + 1], output(out, r + 2, rows), output(out, r + 3, rows),
-                        output(out, r + 4, rows), acc);
-            }
-            if (r < rows) {
-                multiply1(p, x[r], bias, out[r], acc);
-            }
-        }
+    /** This thread's scratch for a group's accumulators (see {@link PanelStore}). */
+    static float[] accumulators() {
+        return ACCUMULATORS.get();
     }
 
-    private float[] input(float[][] x, int r, int rows) {
+    /** Input row {@code r}, or zeros for a padding row of a partial group of five. */
+    final float[] input(float[][] x, int r, int rows) {
         return r < rows ? x[r] : zeros;
     }
 
     /** Output row {@code r}, or null (not stored) for a padding row. */
-    private static float[] output(float[][] out, int r, int rows) {
+    static float[] output(float[][] out, int r, int rows) {
         return r < rows ? out[r] : null;
     }
+
+    /*
+     * Each format repeats the same short loop over panels and groups of rows in its own multiply(...)
+     * rather than inheriting one from here: a shared loop's calls to multiply1/multiply5 see every
+     * format loaded in the process (an f32 target with a q8_0 draft, say), and the just-in-time
+     * compiler then inlined one format's kernel into it and left another running in code it
+     * compiled on stack replacement, up to 5x slower (bf16 steps of 26 ms instead of 5 ms after an
+     * f32 phase). A loop per format keeps every call site monomorphic.
+     */
 
     /**
      * Writes panel {@code panel}'s columns of {@code x W + bias} into {@code out}, through the scratch

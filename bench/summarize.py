@@ -97,9 +97,10 @@ def main():
         n_same, n = agreement(spec, hf_speed, dtype)
         say(f"greedy_{dtype}_same_tokens_as_transformers",
             f"  greedy {dtype:4}  same tokens as transformers for {n_same}/{n} prompts", [n_same, n])
+    spec_self = load(out, "specdec-speed-self.json")
     theirs = hf_row(hf_speed, "assisted", "f32", "4")
-    for variant in ("f32", "q8_0", "self-int8"):
-        ours = specdec_row(spec_f32, variant, 4)
+    for variant, spec in (("f32", spec_f32), ("q8_0", spec_f32), ("pruned", spec_f32), ("self-int8", spec_self)):
+        ours = specdec_row(spec, variant, 4) if spec else None
         if ours is None or theirs is None:
             continue
         ratio = median(ours["tokens_per_second"]) / median(theirs["tokens_per_second"])
@@ -110,7 +111,8 @@ def main():
             f"(x{median(theirs['speed_up']):.2f}, alpha {theirs['acceptance_rate'] or 0:.2f})  ratio {ratio:.2f}x", ratio)
 
     lines.append("  drafting variants on the gpt2-shaped target (best k of each; c = draft pass / greedy step):")
-    for name, spec in (("f32 target", spec_f32), ("f16 target", load(out, "specdec-speed-f16.json"))):
+    for name, spec in (("f32 target", spec_f32), ("f32 target", spec_self),
+                       ("f16 target", load(out, "specdec-speed-f16.json"))):
         for variant in best_per_variant(spec):
             say(f"speed_pair_{name.split()[0]}_{variant['draft']}_best",
                 f"    {name} {variant['draft']:9} k={variant['k']}: x{median(variant['speed_up']):.2f} vs greedy, "
@@ -156,6 +158,13 @@ def main():
             say("demo_same_draft_k4_over_assisted_k4",
                 f"  draft model at k=4: specdec {same_k['draft']} {median(same_k['tokens_per_second']):.2f} vs "
                 f"transformers assisted {median(hf_k4['tokens_per_second']):.2f}: {ratio:.2f}x", ratio)
+    alone = load(out, "specdec-demo-default.json")
+    for variant in best_per_variant(alone):
+        say("demo_default_draft_alone",
+            f"  default draft (pruned q8_0) in a process of its own, k={variant['k']}: "
+            f"x{median(variant['speed_up']):.2f} vs greedy, alpha {variant['acceptance_rate'] or 0:.3f}, "
+            f"c {median(variant['draft_cost_ratio']) or 0:.3f}",
+            {"k": variant["k"], "speed_up": median(variant["speed_up"]), "c": median(variant["draft_cost_ratio"])})
     repetitive = load(out, "specdec-repetitive.json")
     lines.append("  repetitive prompts (bench/prompts-repetitive.txt), best k of each variant:")
     for variant in best_per_variant(repetitive):
@@ -168,7 +177,7 @@ def main():
         f"  greedy f32 same tokens as transformers for {n_same}/{n} prompts", [n_same, n])
 
     lines.append("")
-    identical = all(r["identical"] for r in (spec_f32, spec_bf16, spec_demo, repetitive,
+    identical = all(r["identical"] for r in (spec_f32, spec_self, spec_bf16, spec_demo, alone, repetitive,
                                              load(out, "specdec-speed-f16.json")) if r is not None)
     hf_identical = all(r["identical"] for r in (hf_speed, hf_demo))
     say("specdec_speculative_identical_to_greedy",

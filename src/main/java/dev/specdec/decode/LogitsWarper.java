@@ -11,6 +11,9 @@ public final class LogitsWarper {
     private final double temperature;
     private final int topK;
     private final double topP;
+    /** Tokens below this fraction of the largest probability are not sorted by the top-p filter. */
+    private static final float CANDIDATE_FRACTION = 1e-3f;
+
     private float[] sorted = new float[0];
     private long[] keys = new long[0];
 
@@ -57,18 +60,49 @@ public final class LogitsWarper {
     /**
      * transformers' TopPLogitsWarper: sort ascending, drop the tokens whose cumulative probability
      * is at most 1 - top_p, always keep the most likely one.
+     *
+     * <p>Only tokens that can survive are sorted: those at or above a small fraction of the largest
+     * probability. Every other token precedes them in ascending order, so when their total mass is at
+     * most 1 - top_p they are all dropped by the rule, and the walk continues from that mass over the
+     * sorted candidates. Sorting the whole vocabulary for every sampled row (50257 entries, several
+     * per speculative pass) otherwise cost more than the forward pass of a small model.
      */
     private void nucleus(float[] probs, int n) {
         if (keys.length < n) {
             keys = new long[n];
         }
-        // Probabilities are >= 0, so their float bits sort like their values; the low half keeps the index.
+        float max = 0;
         for (int i = 0; i < n; i++) {
-            keys[i] = ((long) Float.floatToIntBits(probs[i]) << 32) | i;
+            max = Math.max(max, probs[i]);
         }
-        Arrays.sort(keys, 0, n);
-        double cumulative = 0;
-        for (int j = 0; j < n - 1; j++) {
+        float threshold = max * CANDIDATE_FRACTION;
+        double below = 0;
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            if (probs[i] >= threshold) {
+                // Probabilities are >= 0, so their float bits sort like their values; the low half keeps the index.
+                keys[m++] = ((long) Float.floatToIntBits(probs[i]) << 32) | i;
+            } else {
+                below += probs[i];
+            }
+        }
+        double cumulative;
+        if (below <= 1.0 - topP) {
+            for (int i = 0; i < n; i++) {
+                if (probs[i] < threshold) {
+                    probs[i] = 0;
+                }
+            }
+            cumulative = below;
+        } else {
+            m = 0;
+            for (int i = 0; i < n; i++) {
+                keys[m++] = ((long) Float.floatToIntBits(probs[i]) << 32) | i;
+            }
+            cumulative = 0;
+        }
+        Arrays.sort(keys, 0, m);
+        for (int j = 0; j < m - 1; j++) {
             int i = (int) keys[j];
             cumulative += probs[i];
             if (cumulative > 1.0 - topP) {

@@ -273,7 +273,7 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
                 LayerNorm.apply(x[r], b.ln1Gamma, b.ln1Beta, eps, normed[r], c);
             }
             multiply(b.qkv, normed, n, b.qkvBias, qkvOut);
-            attend(cache, l, start, n);
+            attend(cache, l, start, n); // appends these rows' keys and values to the cache first
             multiply(b.attnProj, attnOut, n, b.attnProjBias, hidden);
             addInPlace(x, hidden, n, c);
 

@@ -11,9 +11,11 @@ public final class LogitsWarper {
     private final double temperature;
     private final int topK;
     private final double topP;
-    /** Tokens below this fraction of the largest probability are not sorted by the top-p filter. */
-    private static final float CANDIDATE_FRACTION = 1e-3f;
-
+    /**
+     * Probability mass per binary exponent below the largest probability's: float exponents span
+     * 127 down to -127 (zero and subnormals), so 255 classes cover every difference.
+     */
+    private final double[] massByExponent = new double[255];
     private float[] sorted = new float[0];
     private long[] keys = new long[0];
 
@@ -61,11 +63,11 @@ public final class LogitsWarper {
      * transformers' TopPLogitsWarper: sort ascending, drop the tokens whose cumulative probability
      * is at most 1 - top_p, always keep the most likely one.
      *
-     * <p>Only tokens that can survive are sorted: those at or above a small fraction of the largest
-     * probability. Every other token precedes them in ascending order, so when their total mass is at
-     * most 1 - top_p they are all dropped by the rule, and the walk continues from that mass over the
-     * sorted candidates. Sorting the whole vocabulary for every sampled row (50257 entries, several
-     * per speculative pass) otherwise cost more than the forward pass of a small model.
+     * <p>Only the tokens at the boundary are sorted. One pass sums the probabilities by binary
+     * exponent; the lowest exponent classes whose total mass stays at most 1 - top_p precede every
+     * other token in ascending order, so the rule drops them all, the walk stops inside the next class,
+     * and every class above it is kept. Sorting the whole vocabulary for every sampled row (50257
+     * entries, several per speculative pass) otherwise cost more than the forward pass of a small model.
      */
     private void nucleus(float[] probs, int n) {
         if (keys.length < n) {
@@ -75,35 +77,36 @@ public final class LogitsWarper {
         for (int i = 0; i < n; i++) {
             max = Math.max(max, probs[i]);
         }
-        float threshold = max * CANDIDATE_FRACTION;
-        double below = 0;
+        int top = Math.getExponent(max);
+        Arrays.fill(massByExponent, 0);
+        for (int i = 0; i < n; i++) {
+            massByExponent[top - Math.getExponent(probs[i])] += probs[i];
+        }
+        // Drop whole exponent classes from the bottom while their mass stays within 1 - top_p. The
+        // walk ends inside the next class: only its members need sorting, every larger token is kept.
+        double dropped = 0;
+        int d = massByExponent.length - 1;
+        while (d > 0 && dropped + massByExponent[d] <= 1.0 - topP) {
+            dropped += massByExponent[d];
+            d--;
+        }
+        int boundary = top - d;
         int m = 0;
         for (int i = 0; i < n; i++) {
-            if (probs[i] >= threshold) {
+            int exponent = Math.getExponent(probs[i]);
+            if (exponent < boundary) {
+                probs[i] = 0;
+            } else if (exponent == boundary) {
                 // Probabilities are >= 0, so their float bits sort like their values; the low half keeps the index.
                 keys[m++] = ((long) Float.floatToIntBits(probs[i]) << 32) | i;
-            } else {
-                below += probs[i];
             }
-        }
-        double cumulative;
-        if (below <= 1.0 - topP) {
-            for (int i = 0; i < n; i++) {
-                if (probs[i] < threshold) {
-                    probs[i] = 0;
-                }
-            }
-            cumulative = below;
-        } else {
-            m = 0;
-            for (int i = 0; i < n; i++) {
-                keys[m++] = ((long) Float.floatToIntBits(probs[i]) << 32) | i;
-            }
-            cumulative = 0;
         }
         Arrays.sort(keys, 0, m);
-        for (int j = 0; j < m - 1; j++) {
-            int i = (int) keys[j];
+        // The most likely token is never dropped; it is the last of the sorted class only for the top class.
+        int walk = d == 0 ? m - 1 : m;
+        double cumulative = dropped;
+        for (int k = 0; k < walk; k++) {
+            int i = (int) keys[k];
             cumulative += probs[i];
             if (cumulative > 1.0 - topP) {
                 break;

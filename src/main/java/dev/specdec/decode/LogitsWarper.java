@@ -131,7 +131,8 @@ public final class LogitsWarper {
         }
         double sum = 0;
         for (int i = 0; i < n; i++) {
-            double e = Math.exp(x[i] - max);
+            // exp(-infinity) is 0; skipping the call matters for a pruned draft, whose row is mostly -infinity.
+            double e = x[i] == Float.NEGATIVE_INFINITY ? 0 : Math.exp(x[i] - max);
             x[i] = (float) e;
             sum += e;
         }

@@ -158,7 +158,8 @@ public final class Generator implements AutoCloseable {
         private Path model;
         private Path draft;
         private WeightFormat modelFormat = WeightFormat.F32;
-        private WeightFormat draftFormat = WeightFormat.F32;
+        /** Null: chosen from the target's format, as the command line's {@code --draft-dtype auto}. */
+        private WeightFormat draftFormat;
         private BiFunction<Gpt2Model, Gpt2Model, Drafter> customDrafter;
         private DraftStrategy strategy;
         private TokenFrequencies draftVocabularyTable;
@@ -182,6 +183,10 @@ public final class Generator implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Weights of the {@link #draft} model in memory; by default q8_0 for an f32 or bf16 target (a
+         * draft must be cheap, and int8 rounding barely changes what it proposes), else the target's format.
+         */
         public Builder draftFormat(WeightFormat format) {
             this.draftFormat = Objects.requireNonNull(format);
             return this;
@@ -233,7 +238,7 @@ public final class Generator implements AutoCloseable {
                             + "; the folder mixes files of different models");
                 }
                 Path draftFolder = draft;
-                WeightFormat draftWeights = draftFormat;
+                WeightFormat draftWeights = draftFormat != null ? draftFormat : DraftStrategy.model().draftFormat(modelFormat);
                 DraftStrategy chosen = strategy;
                 if (chosen != null && draftVocabularyTable != null) {
                     if (draftVocabularyTable.matches(tokenizer)) {

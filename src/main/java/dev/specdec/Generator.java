@@ -238,7 +238,8 @@ public final class Generator implements AutoCloseable {
                             + "; the folder mixes files of different models");
                 }
                 Path draftFolder = draft;
-                WeightFormat draftWeights = draftFormat != null ? draftFormat : DraftStrategy.model().draftFormat(modelFormat);
+                WeightFormat draftWeights = draftFormat != null
+                        ? draftFormat : DraftStrategy.model().draftFormat(modelFormat);
                 DraftStrategy chosen = strategy;
                 if (chosen != null && draftVocabularyTable != null) {
                     if (draftVocabularyTable.matches(tokenizer)) {

@@ -76,7 +76,8 @@ public final class Bf16Matrix extends PanelMatrix {
     }
 
     private FloatVector load(int offset) {
-        IntVector wide = (IntVector) ShortVector.fromMemorySegment(H, packed, (long) offset * Short.BYTES, ByteOrder.nativeOrder()).convertShape(VectorOperators.S2I, I, 0);
+        IntVector wide = (IntVector) ShortVector.fromMemorySegment(H, packed, (long) offset * Short.BYTES,
+                ByteOrder.nativeOrder()).convertShape(VectorOperators.S2I, I, 0);
         return wide.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 

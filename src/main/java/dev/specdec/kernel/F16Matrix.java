@@ -83,7 +83,8 @@ public final class F16Matrix extends PanelMatrix {
      * multiplication rescales it.
      */
     private FloatVector load(int offset) {
-        IntVector wide = (IntVector) ShortVector.fromMemorySegment(H, packed, (long) offset * Short.BYTES, ByteOrder.nativeOrder()).convertShape(VectorOperators.S2I, I, 0);
+        IntVector wide = (IntVector) ShortVector.fromMemorySegment(H, packed, (long) offset * Short.BYTES,
+                ByteOrder.nativeOrder()).convertShape(VectorOperators.S2I, I, 0);
         return wide.lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, SIGN_AND_MAGNITUDE)
                 .reinterpretAsFloats().mul(RESCALE);
     }

@@ -104,7 +104,8 @@ public final class Q8Matrix extends PanelMatrix {
     }
 
     private FloatVector load(int offset) {
-        return (FloatVector) ByteVector.fromMemorySegment(B, quants, offset, ByteOrder.nativeOrder()).convertShape(VectorOperators.B2F, S, 0);
+        return (FloatVector) ByteVector.fromMemorySegment(B, quants, offset, ByteOrder.nativeOrder())
+                .convertShape(VectorOperators.B2F, S, 0);
     }
 
     private FloatVector scale(int offset) {

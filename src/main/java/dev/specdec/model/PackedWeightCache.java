@@ -65,7 +65,8 @@ final class PackedWeightCache {
     static PackedWeightCache fromEnvironment() {
         String configured = System.getProperty("specdec.packedCache", System.getenv("SPECDEC_PACKED_CACHE"));
         if (configured != null && !configured.isBlank()) {
-            return configured.trim().equalsIgnoreCase("off") ? off() : new PackedWeightCache(Path.of(configured.trim()), MIN_CHECKPOINT_BYTES);
+            String value = configured.trim();
+            return value.equalsIgnoreCase("off") ? off() : new PackedWeightCache(Path.of(value), MIN_CHECKPOINT_BYTES);
         }
         String xdg = System.getenv("XDG_CACHE_HOME");
         Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
@@ -172,8 +173,8 @@ final class PackedWeightCache {
     }
 
     /**
-     * Saves {@code matrices}, packed in {@code format}, to {@code file} through a temporary file renamed into place; on any
-     * failure leaves no file behind and returns false.
+     * Saves {@code matrices}, packed in {@code format}, to {@code file} through a temporary file
+     * renamed into place; on any failure leaves no file behind and returns false.
      */
     static boolean write(Path file, WeightFormat format, WeightMatrix[] matrices) {
         if (file == null) {

@@ -101,16 +101,36 @@ public final class BenchRunner {
         return new BenchReport(rows, outputs, plan.repeats(), checked);
     }
 
+    /**
+     * Untimed rounds of every configuration: {@code plan.warmups()} of them, then more while a round
+     * still runs over {@link #SETTLED} times faster than the best before it, up to
+     * {@link #MAX_EXTRA_WARMUPS} more. On two cores the JIT compiles beside the decoding threads, and
+     * a fixed single round left kernels in early code into the first measured repeat (greedy f16 at
+     * 60 tok/s there, 125-147 in the repeats after).
+     */
     private void warmUp(BenchPlan plan, List<Config> configs) {
         int n = Math.min(WARMUP_TOKENS, plan.tokenCounts().stream().mapToInt(Integer::intValue).max().orElseThrow());
         int[] prompt = plan.prompts().get(0).ids();
-        for (int w = 0; w < plan.warmups(); w++) {
+        long best = Long.MAX_VALUE;
+        int rounds = plan.warmups() == 0 ? 0 : plan.warmups() + MAX_EXTRA_WARMUPS;
+        for (int w = 0; w < rounds; w++) {
+            long start = System.nanoTime();
             for (Config c : configs) {
-                progress.accept(String.format(Locale.ROOT, "bench: warm-up %d/%d  %s", w + 1, plan.warmups(), c.label()));
+                progress.accept(String.format(Locale.ROOT, "bench: warm-up %d  %s", w + 1, c.label()));
                 decoder(c).generate(prompt, config(plan, n, c.k()), IGNORE);
             }
+            long took = System.nanoTime() - start;
+            if (w + 1 >= plan.warmups() && took * SETTLED >= best) {
+                return;
+            }
+            best = Math.min(best, took);
         }
     }
+
+    /** A warm-up round this much faster than the best before it means the JIT is still at work. */
+    static final double SETTLED = 1.05;
+    /** Warm-up rounds added at most beyond the asked ones. */
+    static final int MAX_EXTRA_WARMUPS = 8;
 
     private Decoder decoder(Config c) {
         return c.variant() == null

@@ -139,9 +139,8 @@ public final class ModelDrafter implements Drafter {
             fed = Arrays.copyOf(fed, Math.max(fed.length * 2, start + tokens.length));
         }
         System.arraycopy(tokens, 0, fed, start, tokens.length);
-        float[][] rows = model.forward(tokens, cache);
+        next = model.forwardLast(tokens, cache);
         passes++;
-        next = rows[rows.length - 1];
     }
 
     @Override

@@ -48,7 +48,7 @@ public final class SpeculativeDecoder implements Decoder {
 
         if (prompt.length > 1) {
             long t = System.nanoTime();
-            target.forward(Arrays.copyOf(prompt, prompt.length - 1), cache);
+            target.forwardLast(Arrays.copyOf(prompt, prompt.length - 1), cache);
             stats.prefillNanos = System.nanoTime() - t;
             stats.targetNanos += stats.prefillNanos;
             stats.prefillPasses = 1;

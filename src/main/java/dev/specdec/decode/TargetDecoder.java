@@ -26,11 +26,10 @@ public final class TargetDecoder implements Decoder {
         KvCache cache = model.newCache();
 
         long t = System.nanoTime();
-        float[][] rows = model.forward(prompt, cache);
+        float[] logits = model.forwardLast(prompt, cache);
         stats.prefillNanos = System.nanoTime() - t;
         stats.targetNanos += stats.prefillNanos;
         stats.prefillPasses = 1;
-        float[] logits = rows[rows.length - 1];
         while (true) {
             int token = sampling == null
                     ? LogitsWarper.argmax(logits, vocab)

@@ -117,10 +117,14 @@ public final class Q8Matrix extends PanelMatrix {
         float[] acc = accumulators();
         for (int p = panelFrom; p < panelTo; p++) {
             int r = 0;
-            for (; rows - r >= 2; r += 5) {
-                multiply5(p, x[r], x[r + 1], input(x, r + 2, rows), input(x, r + 3, rows), input(x, r + 4, rows),
-                        bias, out[r], out[r + 1], output(out, r + 2, rows), output(out, r + 3, rows),
+            for (; rows - r >= 3; r += 5) {
+                multiply5(p, x[r], x[r + 1], x[r + 2], input(x, r + 3, rows), input(x, r + 4, rows),
+                        bias, out[r], out[r + 1], out[r + 2], output(out, r + 3, rows),
                         output(out, r + 4, rows), acc);
+            }
+            if (rows - r == 2) {
+                multiply2(p, x[r], x[r + 1], bias, out[r], out[r + 1], acc);
+                r += 2;
             }
             if (r < rows) {
                 multiply1(p, x[r], bias, out[r], acc);
@@ -154,6 +158,51 @@ public final class Q8Matrix extends PanelMatrix {
         a2.intoArray(acc, 2 * LANES);
         a3.intoArray(acc, 3 * LANES);
         PanelStore.store(acc, 0, bias, panel * WIDTH, out, outputSize);
+    }
+
+    /**
+     * Two rows, as a draft model catching up on its last draft token and the target's next one: unlike
+     * {@link #multiply5} with three zero rows, this does no multiply-adds for rows that are not there,
+     * and a Q8_0 pass is bound by its multiply-adds and widenings more than by memory.
+     */
+    private void multiply2(int panel, float[] x0, float[] x1, float[] bias, float[] o0, float[] o1, float[] acc) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector a00 = z, a01 = z, a02 = z, a03 = z;
+        FloatVector a10 = z, a11 = z, a12 = z, a13 = z;
+        int w = panel * panelSize;
+        int s = panel * blocks * WIDTH;
+        for (int i0 = 0; i0 < inputSize; i0 += BLOCK, s += WIDTH) {
+            int i1 = Math.min(inputSize, i0 + BLOCK);
+            FloatVector t00 = z, t01 = z, t02 = z, t03 = z;
+            FloatVector t10 = z, t11 = z, t12 = z, t13 = z;
+            for (int i = i0; i < i1; i++, w += WIDTH) {
+                FloatVector w0 = load(w);
+                FloatVector w1 = load(w + LANES);
+                FloatVector w2 = load(w + 2 * LANES);
+                FloatVector w3 = load(w + 3 * LANES);
+                FloatVector b = FloatVector.broadcast(S, x0[i]);
+                t00 = w0.fma(b, t00); t01 = w1.fma(b, t01); t02 = w2.fma(b, t02); t03 = w3.fma(b, t03);
+                b = FloatVector.broadcast(S, x1[i]);
+                t10 = w0.fma(b, t10); t11 = w1.fma(b, t11); t12 = w2.fma(b, t12); t13 = w3.fma(b, t13);
+            }
+            FloatVector s0 = scale(s);
+            FloatVector s1 = scale(s + LANES);
+            FloatVector s2 = scale(s + 2 * LANES);
+            FloatVector s3 = scale(s + 3 * LANES);
+            a00 = t00.fma(s0, a00); a01 = t01.fma(s1, a01); a02 = t02.fma(s2, a02); a03 = t03.fma(s3, a03);
+            a10 = t10.fma(s0, a10); a11 = t11.fma(s1, a11); a12 = t12.fma(s2, a12); a13 = t13.fma(s3, a13);
+        }
+        a00.intoArray(acc, 0);
+        a01.intoArray(acc, LANES);
+        a02.intoArray(acc, 2 * LANES);
+        a03.intoArray(acc, 3 * LANES);
+        a10.intoArray(acc, WIDTH);
+        a11.intoArray(acc, WIDTH + LANES);
+        a12.intoArray(acc, WIDTH + 2 * LANES);
+        a13.intoArray(acc, WIDTH + 3 * LANES);
+        int col = panel * WIDTH;
+        PanelStore.store(acc, 0, bias, col, o0, outputSize);
+        PanelStore.store(acc, 1, bias, col, o1, outputSize);
     }
 
     /**

@@ -20,4 +20,19 @@ public interface CausalLanguageModel {
      * and are overwritten by its next forward: copy what must outlive it.
      */
     float[][] forward(int[] tokens, KvCache cache);
+
+    /**
+     * {@link #forward} for a caller that needs only the logits after the last token (a prompt, a
+     * draft catching up): the same row, bit for bit, but the output layer, a large share of a pass,
+     * runs for one row instead of {@code tokens.length}. Owned by the cache like {@code forward}'s rows.
+     *
+     * @throws IllegalArgumentException when {@code tokens} is empty
+     */
+    default float[] forwardLast(int[] tokens, KvCache cache) {
+        if (tokens.length == 0) {
+            throw new IllegalArgumentException("forwardLast needs at least one token");
+        }
+        float[][] rows = forward(tokens, cache);
+        return rows[rows.length - 1];
+    }
 }

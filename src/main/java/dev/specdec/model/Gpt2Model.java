@@ -250,6 +250,18 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
         return Arrays.copyOf(logits, n);
     }
 
+    @Override
+    public float[] forwardLast(int[] tokens, KvCache cache) {
+        int n = tokens.length;
+        if (n == 0) {
+            throw new IllegalArgumentException("forwardLast needs at least one token");
+        }
+        float[][] logits = cache.logitsRows(1);
+        float[][] h = hiddenStates(tokens, cache);
+        multiply(lmHead, new float[][] {h[n - 1]}, 1, null, logits);
+        return logits[0];
+    }
+
     /**
      * Runs {@code tokens} through the blocks and the final layer norm, appending them to the cache,
      * and returns the normalized hidden rows the output layer multiplies ({@code [>= n][embeddingSize]};
@@ -263,6 +275,7 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
                     + config.contextLength() + " (n_positions); use a shorter prompt or fewer new tokens");
         }
         ensureWorkspace(n);
+        cache.reserve(start + n);
         int c = config.embeddingSize();
         float eps = config.layerNormEpsilon();
 

@@ -2,6 +2,8 @@ package dev.specdec.model;
 
 import dev.specdec.kernel.PanelLayout;
 
+import java.util.Arrays;
+
 /**
  * The keys and values of every position a model has seen in one sequence, plus the logits rows of
  * the latest forward pass. Speculative decoding appends draft tokens and rolls back the rejected
@@ -9,24 +11,50 @@ import dev.specdec.kernel.PanelLayout;
  */
 public final class KvCache {
 
+    /** Positions a new cache has room for before it first grows: one attention tile. */
+    private static final int INITIAL_POSITIONS = PanelLayout.WIDTH;
+
     final int contextLength;
-    /** Positions per head in {@link #keysT}: the context rounded up to whole attention tiles. */
-    final int capacity;
+    private final int width;
+    /** Positions per head in {@link #keysT}: a multiple of the attention tile, grown by {@link #reserve}. */
+    int capacity;
     /** Per layer: keys transposed, {@code [(head * headSize + d) * capacity + position]}. */
-    final float[][] keysT;
+    float[][] keysT;
     /** Per layer: values, {@code [position * width + head * headSize + d]}. */
-    final float[][] values;
+    float[][] values;
     private final int vocabSize;
     private float[][] logits = new float[0][];
     private int length;
 
     KvCache(Gpt2Config config) {
         this.contextLength = config.contextLength();
-        this.capacity = capacityFor(contextLength);
         this.vocabSize = config.vocabSize();
-        int width = config.embeddingSize();
+        this.width = config.embeddingSize();
+        this.capacity = capacityFor(Math.min(contextLength, INITIAL_POSITIONS));
         this.keysT = new float[config.layers()][width * capacity];
         this.values = new float[config.layers()][width * capacity];
+    }
+
+    /**
+     * Makes room for {@code positions} positions, at least doubling the room (up to the context) and
+     * copying what is held. A cache sized for the whole context up front took 75 MB for gpt2 and
+     * the decoders make one per generation: allocating and clearing them cost more than a short
+     * generation's decoding, and collecting them paused the process for 0.1-0.3 s at a time.
+     */
+    void reserve(int positions) {
+        if (positions <= capacity) {
+            return;
+        }
+        int grown = capacityFor(Math.min(contextLength, Math.max(positions, 2 * capacity)));
+        for (int l = 0; l < keysT.length; l++) {
+            float[] k = new float[width * grown];
+            for (int row = 0; row < width; row++) {
+                System.arraycopy(keysT[l], row * capacity, k, row * grown, length);
+            }
+            keysT[l] = k;
+            values[l] = Arrays.copyOf(values[l], width * grown);
+        }
+        capacity = grown;
     }
 
     /** Positions per head allocated for a context: rounded up to whole attention tiles. */

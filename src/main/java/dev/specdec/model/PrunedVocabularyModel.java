@@ -95,11 +95,29 @@ public final class PrunedVocabularyModel implements CausalLanguageModel {
             return new float[0][];
         }
         float[][] hidden = base.hiddenStates(tokens, cache);
-        if (subsetLogits.length < n) {
-            subsetLogits = new float[Math.max(n, subsetLogits.length * 2)][tokenIds.length];
+        scoreSubset(hidden, n, logits);
+        return Arrays.copyOf(logits, n);
+    }
+
+    @Override
+    public float[] forwardLast(int[] tokens, KvCache cache) {
+        int n = tokens.length;
+        if (n == 0) {
+            throw new IllegalArgumentException("forwardLast needs at least one token");
         }
-        head.multiply(parallel, hidden, n, null, subsetLogits);
-        for (int r = 0; r < n; r++) {
+        float[][] logits = cache.logitsRows(1);
+        float[][] hidden = base.hiddenStates(tokens, cache);
+        scoreSubset(new float[][] {hidden[n - 1]}, 1, logits);
+        return logits[0];
+    }
+
+    /** Full-vocabulary logits rows [0, rows) of {@code hidden}: the subset's scores, -infinity elsewhere. */
+    private void scoreSubset(float[][] hidden, int rows, float[][] logits) {
+        if (subsetLogits.length < rows) {
+            subsetLogits = new float[Math.max(rows, subsetLogits.length * 2)][tokenIds.length];
+        }
+        head.multiply(parallel, hidden, rows, null, subsetLogits);
+        for (int r = 0; r < rows; r++) {
             float[] full = logits[r];
             float[] subset = subsetLogits[r];
             Arrays.fill(full, Float.NEGATIVE_INFINITY);
@@ -107,6 +125,5 @@ public final class PrunedVocabularyModel implements CausalLanguageModel {
                 full[tokenIds[j]] = subset[j];
             }
         }
-        return Arrays.copyOf(logits, n);
     }
 }

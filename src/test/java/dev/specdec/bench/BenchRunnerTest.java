@@ -55,17 +55,37 @@ class BenchRunnerTest {
     }
 
     @Test
-    void everyRepeatRunsGreedyThenEachConfigurationInTurn() {
+    void warmUpRoundsComeFirstThenEveryRepeatRunsGreedyThenEachConfigurationInTurn() {
         List<String> lines = new ArrayList<>();
         new BenchRunner(target, -1, lines::add)
                 .run(plan(List.of(variant("bf16", bf16Draft)), List.of(1, 3), 2, 1));
-        List<String> expected = List.of("warm-up 1/1  greedy", "warm-up 1/1  bf16 k=1", "warm-up 1/1  bf16 k=3",
-                "repeat 1/2  n=10  greedy", "repeat 1/2  n=10  bf16 k=1", "repeat 1/2  n=10  bf16 k=3",
-                "repeat 2/2  n=10  greedy", "repeat 2/2  n=10  bf16 k=1", "repeat 2/2  n=10  bf16 k=3");
-        assertEquals(expected.size(), lines.size(), String.join("\n", lines));
+        List<String> configs = List.of("greedy", "bf16 k=1", "bf16 k=3");
+        int warmUpLines = lines.size() - 2 * configs.size();
+        int rounds = warmUpLines / configs.size();
+        assertEquals(0, warmUpLines % configs.size(), String.join("\n", lines));
+        assertTrue(rounds >= 1 && rounds <= 1 + BenchRunner.MAX_EXTRA_WARMUPS, String.join("\n", lines));
+        List<String> expected = new ArrayList<>();
+        for (int w = 1; w <= rounds; w++) {
+            for (String c : configs) {
+                expected.add("warm-up " + w + "  " + c);
+            }
+        }
+        for (int r = 1; r <= 2; r++) {
+            for (String c : configs) {
+                expected.add("repeat " + r + "/2  n=10  " + c);
+            }
+        }
         for (int i = 0; i < expected.size(); i++) {
             assertTrue(lines.get(i).startsWith("bench: " + expected.get(i)), lines.get(i) + " should be " + expected.get(i));
         }
+    }
+
+    @Test
+    void noWarmUpAskedRunsNone() {
+        List<String> lines = new ArrayList<>();
+        new BenchRunner(target, -1, lines::add).run(plan(List.of(variant("bf16", bf16Draft)), List.of(2), 1, 0));
+        assertEquals(List.of("bench: repeat 1/1  n=10  greedy", "bench: repeat 1/1  n=10  bf16 k=2"),
+                lines.stream().map(String::stripTrailing).map(l -> l.replaceAll(" +\\(.*", "")).toList());
     }
 
     @Test

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.Arrays;
@@ -67,6 +68,24 @@ class ForwardChunkingTest {
             }
             start += size;
             assertEquals(start, cache.length());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(WeightFormat.class)
+    void forwardLastGivesTheLastRowOfForwardBitForBitAndAdvancesTheCacheAlike(WeightFormat format) {
+        try (Gpt2Model m = Gpt2Model.load(GoldenFixtures.folder("tiny-3l"), format)) {
+            float[][] all = copy(m.forward(ids, m.newCache()));
+            KvCache cache = m.newCache();
+            int start = 0;
+            for (int size : new int[] {1, 2, 3, 7, 2, 5, 44}) {
+                float[] last = m.forwardLast(Arrays.copyOfRange(ids, start, start + size), cache);
+                start += size;
+                assertEquals(start, cache.length());
+                assertArrayEquals(all[start - 1], last, format + ": chunk of " + size + " ending at " + start);
+            }
+            assertEquals(ids.length, start);
+            assertThrows(IllegalArgumentException.class, () -> m.forwardLast(new int[0], m.newCache()));
         }
     }
 

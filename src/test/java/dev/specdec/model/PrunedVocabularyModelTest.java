@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -60,6 +61,22 @@ class PrunedVocabularyModelTest {
                 for (int id : KEPT) {
                     assertEquals(full[5 + r][id], rest[r][id], "position " + (5 + r) + " id " + id);
                 }
+            }
+        }
+    }
+
+    @Test
+    void forwardLastGivesTheLastRowOfForwardBitForBit() {
+        try (Gpt2Model model = Gpt2Model.load(GoldenFixtures.folder("tiny-3l"), WeightFormat.Q8_0, new Parallel(2))) {
+            PrunedVocabularyModel pruned = model.withOutputVocabulary(KEPT);
+            int[] ids = GoldenFixtures.golden("tiny-3l").sequences().get(0).ids();
+            float[][] all = copy(pruned.forward(ids, pruned.newCache()));
+            KvCache cache = pruned.newCache();
+            int start = 0;
+            for (int size : new int[] {2, 1, 3}) {
+                float[] last = pruned.forwardLast(Arrays.copyOfRange(ids, start, start + size), cache);
+                start += size;
+                assertArrayEquals(all[start - 1], last, "chunk of " + size + " ending at " + start);
             }
         }
     }

@@ -11,6 +11,7 @@ final class RunTotals {
     long passes;
     long passNanos;
     long draftPasses;
+    /** Draft time of decoding steps; the draft reading the prompt is left out, as the target's prefill is. */
     long draftNanos;
     long proposed;
     long accepted;
@@ -28,7 +29,7 @@ final class RunTotals {
         passes += plain ? s.targetPasses() - 1 : s.targetPasses();
         passNanos += s.targetNanos() - s.prefillNanos();
         draftPasses += s.draftPasses();
-        draftNanos += s.draftNanos();
+        draftNanos += s.draftNanos() - s.draftPrefillNanos();
         proposed += s.proposedTokens();
         accepted += s.acceptedTokens();
         producingPasses += s.targetPasses();

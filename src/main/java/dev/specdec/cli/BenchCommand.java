@@ -99,8 +99,8 @@ final class BenchCommand implements Callable<Integer> {
     int repeats;
 
     @Option(names = "--warmup", paramLabel = "W", defaultValue = "1",
-            description = "Untimed rounds of every configuration before measuring: at least W, then more (up to 8) while a "
-                    + "round still runs over 5%% faster than the best before it; 0 for none (default: ${DEFAULT-VALUE}).")
+            description = "Untimed rounds of every configuration before measuring: at least W, then more (up to 30) until the "
+                    + "JIT compiler spent under 2%% of a round compiling; 0 for none (default: ${DEFAULT-VALUE}).")
     int warmup;
 
     @Option(names = "--ignore-eos", description = "Keep generating past the end-of-text token.")

@@ -29,6 +29,11 @@ public final class CombinedDrafter implements Drafter {
     }
 
     @Override
+    public void prefill(int[] context, int length) {
+        model.prefill(context, length);
+    }
+
+    @Override
     public void onVerified(int proposed, int accepted) {
         if (lastFromModel) {
             model.onVerified(proposed, accepted);

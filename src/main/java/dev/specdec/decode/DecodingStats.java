@@ -19,6 +19,7 @@ public final class DecodingStats {
     long[] acceptedAt = new long[0];
     long prefillNanos;
     long draftNanos;
+    long draftPrefillNanos;
     long targetNanos;
     long totalNanos;
 
@@ -105,6 +106,11 @@ public final class DecodingStats {
 
     public long prefillNanos() {
         return prefillNanos;
+    }
+
+    /** Of {@link #draftNanos()}: the drafter reading the prompt before its first proposal. */
+    public long draftPrefillNanos() {
+        return draftPrefillNanos;
     }
 
     public long draftNanos() {

@@ -15,11 +15,19 @@ public interface Drafter {
      */
     Draft propose(int[] context, int length, int maxTokens, Sampling sampling);
 
+    /**
+     * Reads the prompt {@code context[0..length)} before the first proposal: a draft model runs it
+     * through its cache in one batched pass. That pass belongs to the prompt, as the target's prefill
+     * does, and is not counted in {@link #draftPasses()}.
+     */
+    default void prefill(int[] context, int length) {
+    }
+
     /** Tells the drafter how many of its last {@code proposed} tokens the target kept. */
     default void onVerified(int proposed, int accepted) {
     }
 
-    /** Forward passes of a draft model so far (0 for drafters without a model). */
+    /** Forward passes of a draft model so far, the prompt's excluded (0 for drafters without a model). */
     default long draftPasses() {
         return 0;
     }

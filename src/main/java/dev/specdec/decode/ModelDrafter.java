@@ -61,7 +61,9 @@ public final class ModelDrafter implements Drafter {
         if (count <= 0) {
             return Draft.EMPTY;
         }
-        catchUp(context, length);
+        if (catchUp(context, length)) {
+            passes++;
+        }
         int vocab = model.vocabSize();
         int[] tokens = new int[count];
         float[][] distributions = new float[count][];
@@ -80,6 +82,7 @@ public final class ModelDrafter implements Drafter {
             }
             if (i + 1 < count) {
                 feed(new int[] {token});
+                passes++;
             }
         }
         if (count < tokens.length) {
@@ -115,8 +118,16 @@ public final class ModelDrafter implements Drafter {
         return Math.exp(logits[token] - max) / sum;
     }
 
-    /** Brings the cache to {@code context[0..length)} and {@link #next} to the logits after it. */
-    private void catchUp(int[] context, int length) {
+    @Override
+    public void prefill(int[] context, int length) {
+        catchUp(context, length);
+    }
+
+    /**
+     * Brings the cache to {@code context[0..length)} and {@link #next} to the logits after it;
+     * returns whether that took a forward pass.
+     */
+    private boolean catchUp(int[] context, int length) {
         int held = cache.length();
         int common = 0;
         int limit = Math.min(held, length);
@@ -124,13 +135,14 @@ public final class ModelDrafter implements Drafter {
             common++;
         }
         if (common == length && held == length && next != null) {
-            return;
+            return false;
         }
         // At least one token must be fed to get the logits after the context.
         int keep = Math.min(common, length - 1);
         cache.truncate(keep);
         next = null;
         feed(Arrays.copyOfRange(context, keep, length));
+        return true;
     }
 
     private void feed(int[] tokens) {
@@ -140,7 +152,6 @@ public final class ModelDrafter implements Drafter {
         }
         System.arraycopy(tokens, 0, fed, start, tokens.length);
         next = model.forwardLast(tokens, cache);
-        passes++;
     }
 
     @Override

@@ -53,6 +53,10 @@ public final class SpeculativeDecoder implements Decoder {
             stats.targetNanos += stats.prefillNanos;
             stats.prefillPasses = 1;
         }
+        long t0 = System.nanoTime();
+        drafter.prefill(prompt, prompt.length);
+        stats.draftPrefillNanos = System.nanoTime() - t0;
+        stats.draftNanos += stats.draftPrefillNanos;
         int k = config.draftLength();
         while (true) {
             int budget = Math.min(k, seq.remaining() - 1);

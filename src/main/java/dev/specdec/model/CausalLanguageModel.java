@@ -16,8 +16,8 @@ public interface CausalLanguageModel {
 
     /**
      * Appends {@code tokens} to the sequence held by {@code cache} and returns the logits predicting
-     * the token after each of them ({@code [tokens.length][vocabSize]}). The rows belong to the cache
-     * and are overwritten by its next forward: copy what must outlive it.
+     * the token after each of them ({@code [tokens.length][vocabSize]}). The rows belong to the cache,
+     * must not be modified, and are overwritten by its next forward: copy what must outlive it.
      */
     float[][] forward(int[] tokens, KvCache cache);
 

@@ -24,6 +24,9 @@ public final class KvCache {
     float[][] values;
     private final int vocabSize;
     private float[][] logits = new float[0][];
+    /** The model whose pruned layout logits rows [0, {@link #prunedRows}) hold, or null. */
+    private Object prunedLayout;
+    private int prunedRows;
     private int length;
 
     KvCache(Gpt2Config config) {
@@ -84,8 +87,29 @@ public final class KvCache {
         length = newLength;
     }
 
-    /** Logits rows for a forward of {@code rows} tokens, reused between calls. */
+    /**
+     * How many leading logits rows already hold -infinity outside {@code layout}'s kept tokens
+     * (see {@link PrunedVocabularyModel}), so that refilling them can be skipped.
+     */
+    int prunedRows(Object layout) {
+        return prunedLayout == layout ? prunedRows : 0;
+    }
+
+    /** Records that rows [0, rows) hold -infinity outside {@code layout}'s kept tokens. */
+    void markPruned(Object layout, int rows) {
+        prunedLayout = layout;
+        prunedRows = rows;
+    }
+
+    /** Logits rows for a forward of {@code rows} tokens, reused between calls; writing full rows marks none pruned. */
     float[][] logitsRows(int rows) {
+        prunedLayout = null;
+        prunedRows = 0;
+        return prunedLogitsRows(rows);
+    }
+
+    /** {@link #logitsRows} for a pruned model, which keeps the marks it made with {@link #markPruned}. */
+    float[][] prunedLogitsRows(int rows) {
         if (logits.length < rows) {
             float[][] grown = new float[Math.max(rows, logits.length * 2)][];
             for (int i = 0; i < grown.length; i++) {

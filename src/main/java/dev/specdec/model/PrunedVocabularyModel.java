@@ -90,12 +90,12 @@ public final class PrunedVocabularyModel implements CausalLanguageModel {
     @Override
     public float[][] forward(int[] tokens, KvCache cache) {
         int n = tokens.length;
-        float[][] logits = cache.logitsRows(n);
+        float[][] logits = cache.prunedLogitsRows(n);
         if (n == 0) {
             return new float[0][];
         }
         float[][] hidden = base.hiddenStates(tokens, cache);
-        scoreSubset(hidden, n, logits);
+        scoreSubset(hidden, n, logits, cache);
         return Arrays.copyOf(logits, n);
     }
 
@@ -105,25 +105,33 @@ public final class PrunedVocabularyModel implements CausalLanguageModel {
         if (n == 0) {
             throw new IllegalArgumentException("forwardLast needs at least one token");
         }
-        float[][] logits = cache.logitsRows(1);
+        float[][] logits = cache.prunedLogitsRows(1);
         float[][] hidden = base.hiddenStates(tokens, cache);
-        scoreSubset(new float[][] {hidden[n - 1]}, 1, logits);
+        scoreSubset(new float[][] {hidden[n - 1]}, 1, logits, cache);
         return logits[0];
     }
 
-    /** Full-vocabulary logits rows [0, rows) of {@code hidden}: the subset's scores, -infinity elsewhere. */
-    private void scoreSubset(float[][] hidden, int rows, float[][] logits) {
+    /**
+     * Full-vocabulary logits rows [0, rows) of {@code hidden}: the subset's scores, -infinity elsewhere.
+     * Rows the cache marks as already pruned for this model keep their -infinity: refilling 50257
+     * floats cost a small draft's pass more than scattering its 8192 scores.
+     */
+    private void scoreSubset(float[][] hidden, int rows, float[][] logits, KvCache cache) {
         if (subsetLogits.length < rows) {
             subsetLogits = new float[Math.max(rows, subsetLogits.length * 2)][tokenIds.length];
         }
         head.multiply(parallel, hidden, rows, null, subsetLogits);
+        int prepared = cache.prunedRows(tokenIds);
         for (int r = 0; r < rows; r++) {
             float[] full = logits[r];
             float[] subset = subsetLogits[r];
-            Arrays.fill(full, Float.NEGATIVE_INFINITY);
+            if (r >= prepared) {
+                Arrays.fill(full, Float.NEGATIVE_INFINITY);
+            }
             for (int j = 0; j < tokenIds.length; j++) {
                 full[tokenIds[j]] = subset[j];
             }
         }
+        cache.markPruned(tokenIds, Math.max(prepared, rows));
     }
 }

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A pruned-vocabulary view computes, for the ids it keeps, the logits transformers computes for the
@@ -77,6 +78,38 @@ class PrunedVocabularyModelTest {
                 float[] last = pruned.forwardLast(Arrays.copyOfRange(ids, start, start + size), cache);
                 start += size;
                 assertArrayEquals(all[start - 1], last, "chunk of " + size + " ending at " + start);
+            }
+        }
+    }
+
+    @Test
+    void rowsStayMinusInfinityOutsideTheSubsetWhateverWroteTheCacheBefore() {
+        try (Gpt2Model model = Gpt2Model.load(GoldenFixtures.folder("tiny-3l"), WeightFormat.F32, new Parallel(1))) {
+            PrunedVocabularyModel pruned = model.withOutputVocabulary(KEPT);
+            PrunedVocabularyModel other = model.withOutputVocabulary(new int[] {1, 2, 3});
+            int[] ids = GoldenFixtures.golden("tiny-3l").sequences().get(0).ids();
+            KvCache cache = pruned.newCache();
+            requirePruned(pruned.forward(Arrays.copyOf(ids, 2), cache), KEPT, "first pass");
+            requirePruned(new float[][] {pruned.forwardLast(Arrays.copyOfRange(ids, 2, 3), cache)}, KEPT, "forwardLast");
+            model.forward(Arrays.copyOfRange(ids, 3, 7), cache);
+            requirePruned(pruned.forward(Arrays.copyOfRange(ids, 7, 11), cache), KEPT, "after the full model wrote 4 rows");
+            requirePruned(other.forward(Arrays.copyOfRange(ids, 11, 13), cache), new int[] {1, 2, 3}, "another subset");
+            requirePruned(pruned.forward(Arrays.copyOfRange(ids, 13, 20), cache), KEPT, "more rows than before");
+        }
+    }
+
+    private static void requirePruned(float[][] rows, int[] kept, String when) {
+        boolean[] isKept = new boolean[rows[0].length];
+        for (int id : kept) {
+            isKept[id] = true;
+        }
+        for (int r = 0; r < rows.length; r++) {
+            for (int id = 0; id < isKept.length; id++) {
+                if (isKept[id]) {
+                    assertTrue(Float.isFinite(rows[r][id]), when + ": row " + r + " id " + id + " is kept");
+                } else {
+                    assertEquals(Float.NEGATIVE_INFINITY, rows[r][id], when + ": row " + r + " id " + id);
+                }
             }
         }
     }

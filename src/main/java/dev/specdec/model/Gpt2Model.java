@@ -252,14 +252,17 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
 
     @Override
     public float[] forwardLast(int[] tokens, KvCache cache) {
-        int n = tokens.length;
-        if (n == 0) {
+        float[][] logits = cache.logitsRows(1);
+        multiply(lmHead, new float[][] {lastHiddenState(tokens, cache)}, 1, null, logits);
+        return logits[0];
+    }
+
+    /** {@link #hiddenStates}, keeping only the last token's row (what {@code forwardLast} scores). */
+    float[] lastHiddenState(int[] tokens, KvCache cache) {
+        if (tokens.length == 0) {
             throw new IllegalArgumentException("forwardLast needs at least one token");
         }
-        float[][] logits = cache.logitsRows(1);
-        float[][] h = hiddenStates(tokens, cache);
-        multiply(lmHead, new float[][] {h[n - 1]}, 1, null, logits);
-        return logits[0];
+        return hiddenStates(tokens, cache)[tokens.length - 1];
     }
 
     /**

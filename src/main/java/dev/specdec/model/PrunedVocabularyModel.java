@@ -101,13 +101,8 @@ public final class PrunedVocabularyModel implements CausalLanguageModel {
 
     @Override
     public float[] forwardLast(int[] tokens, KvCache cache) {
-        int n = tokens.length;
-        if (n == 0) {
-            throw new IllegalArgumentException("forwardLast needs at least one token");
-        }
         float[][] logits = cache.prunedLogitsRows(1);
-        float[][] hidden = base.hiddenStates(tokens, cache);
-        scoreSubset(new float[][] {hidden[n - 1]}, 1, logits, cache);
+        scoreSubset(new float[][] {base.lastHiddenState(tokens, cache)}, 1, logits, cache);
         return logits[0];
     }
 

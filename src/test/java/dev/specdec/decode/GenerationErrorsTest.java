@@ -1,12 +1,8 @@
 package dev.specdec.decode;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.specdec.SpecdecException;
 import dev.specdec.UsageException;
-import dev.specdec.io.SafetensorsFile;
-import dev.specdec.io.SafetensorsWriter;
-import dev.specdec.io.TensorInfo;
+import dev.specdec.model.ContextLengthCopy;
 import dev.specdec.model.GoldenFixtures;
 import dev.specdec.model.Gpt2Model;
 import org.junit.jupiter.api.AfterAll;
@@ -16,10 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.function.Executable;
 
 import java.io.IOException;
-import java.lang.foreign.ValueLayout;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -94,7 +87,7 @@ class GenerationErrorsTest {
 
     @Test
     void draftWithAShorterContextThanTheGenerationNeedsIsRefusedWithTheFix(@TempDir Path dir) throws IOException {
-        Path folder = shortContextCopy(GoldenFixtures.folder("tiny-1l-draft"), dir.resolve("short-draft"));
+        Path folder = ContextLengthCopy.write(GoldenFixtures.folder("tiny-1l-draft"), dir.resolve("short-draft"), SHORT_CONTEXT);
         try (Gpt2Model shortDraft = DecodeFixtures.load(folder)) {
             assertEquals(SHORT_CONTEXT, shortDraft.contextLength());
             int[] prompt = DecodeFixtures.randomPrompt(new SplittableRandom(5), 10, target.vocabSize());
@@ -112,28 +105,5 @@ class GenerationErrorsTest {
             assertArrayEquals(plain.tokens(), result.tokens());
             assertEquals(StopReason.MAX_NEW_TOKENS, result.stopReason());
         }
-    }
-
-    /** Copies a checkpoint folder with n_positions lowered to {@link #SHORT_CONTEXT} and wpe cut to match. */
-    private static Path shortContextCopy(Path source, Path target) throws IOException {
-        Files.createDirectories(target);
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode config = (ObjectNode) json.readTree(source.resolve("config.json").toFile());
-        config.put("n_positions", SHORT_CONTEXT);
-        json.writeValue(target.resolve("config.json").toFile(), config);
-        SafetensorsWriter writer = new SafetensorsWriter();
-        try (SafetensorsFile weights = SafetensorsFile.open(source.resolve("model.safetensors"))) {
-            for (TensorInfo tensor : weights.tensors().values()) {
-                byte[] bytes = weights.data(tensor).toArray(ValueLayout.JAVA_BYTE);
-                long[] shape = tensor.shape();
-                if (tensor.name().endsWith("wpe.weight")) {
-                    shape = new long[] {SHORT_CONTEXT, shape[1]};
-                    bytes = Arrays.copyOf(bytes, Math.toIntExact(SHORT_CONTEXT * shape[1] * Float.BYTES));
-                }
-                writer.add(tensor.name(), "F32", shape, bytes);
-            }
-        }
-        writer.write(target.resolve("model.safetensors"));
-        return target;
     }
 }

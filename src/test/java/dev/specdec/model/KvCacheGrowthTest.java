@@ -1,20 +1,11 @@
 package dev.specdec.model;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.specdec.io.SafetensorsFile;
-import dev.specdec.io.SafetensorsWriter;
-import dev.specdec.io.TensorInfo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
@@ -39,7 +30,7 @@ class KvCacheGrowthTest {
 
     @BeforeAll
     static void load() throws IOException {
-        model = Gpt2Model.load(longContextCopy(GoldenFixtures.folder("tiny-3l"), dir.resolve("long")));
+        model = Gpt2Model.load(ContextLengthCopy.write(GoldenFixtures.folder("tiny-3l"), dir.resolve("long"), CONTEXT));
         Random random = new Random(3);
         ids = new int[CONTEXT];
         for (int i = 0; i < CONTEXT; i++) {
@@ -100,35 +91,5 @@ class KvCacheGrowthTest {
         for (int r = 0; r < rows.length; r++) {
             assertArrayEquals(oneShot[130 + r], rows[r], "position " + (130 + r));
         }
-    }
-
-    /** A copy of a checkpoint with n_positions raised to {@link #CONTEXT}, wpe extended with random rows. */
-    private static Path longContextCopy(Path source, Path target) throws IOException {
-        Files.createDirectories(target);
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode config = (ObjectNode) json.readTree(source.resolve("config.json").toFile());
-        config.put("n_positions", CONTEXT);
-        json.writeValue(target.resolve("config.json").toFile(), config);
-        SafetensorsWriter writer = new SafetensorsWriter();
-        Random random = new Random(9);
-        try (SafetensorsFile weights = SafetensorsFile.open(source.resolve("model.safetensors"))) {
-            for (TensorInfo tensor : weights.tensors().values()) {
-                byte[] bytes = weights.data(tensor).toArray(ValueLayout.JAVA_BYTE);
-                long[] shape = tensor.shape();
-                if (tensor.name().endsWith("wpe.weight")) {
-                    ByteBuffer extended = ByteBuffer.allocate(Math.toIntExact(CONTEXT * shape[1] * Float.BYTES))
-                            .order(ByteOrder.LITTLE_ENDIAN);
-                    extended.put(bytes);
-                    while (extended.hasRemaining()) {
-                        extended.putFloat((float) random.nextGaussian() * 0.02f);
-                    }
-                    shape = new long[] {CONTEXT, shape[1]};
-                    bytes = extended.array();
-                }
-                writer.add(tensor.name(), "F32", shape, bytes);
-            }
-        }
-        writer.write(target.resolve("model.safetensors"));
-        return target;
     }
 }

@@ -11,7 +11,8 @@ public interface Drafter {
      * Proposes up to {@code maxTokens} tokens that continue {@code context[0..length)}.
      *
      * @param sampling null for greedy drafting; otherwise tokens are drawn from the drafter's
-     *                 warped distribution, which is returned with the draft
+     *                 warped distribution, which is returned with the draft and may be overwritten
+     *                 by the next proposal
      */
     Draft propose(int[] context, int length, int maxTokens, Sampling sampling);
 

@@ -1,5 +1,6 @@
 package dev.specdec.decode;
 
+import dev.specdec.kernel.Exp;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -130,23 +131,62 @@ public final class LogitsWarper {
         return sorted;
     }
 
-    /** In-place softmax of {@code x[0..n)}; -infinity entries become 0. */
+    /**
+     * In-place softmax of {@code x[0..n)}; -infinity entries become 0. The exponentials are taken in
+     * vector lanes by {@link Exp}, whose bits do not depend on the JIT, and the lane sums are added
+     * in a fixed order, so a seeded sample stays reproducible: a scalar {@code Math.exp} per token
+     * cost about a millisecond per 50257-token row, more than the demo target's forward pass, and a
+     * sampled speculative step needs several rows. Tokens more than 87.3 nats below the top take
+     * {@code Math.exp}, whose subnormal results keep them among the possible tokens, as in float32
+     * softmax.
+     */
     public static void softmax(float[] x, int n) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            max = Math.max(max, x[i]);
+        int bound = S.loopBound(n);
+        float max = max(x, n);
+        FloatVector sumLanes = FloatVector.zero(S);
+        for (int i = 0; i < bound; i += S.length()) {
+            FloatVector y = FloatVector.fromArray(S, x, i).sub(max);
+            FloatVector e = Exp.exp(y);
+            VectorMask<Float> low = y.lt(Exp.MIN);
+            if (low.anyTrue()) {
+                e = e.blend(0f, low);
+                VectorMask<Float> finite = low.and(y.compare(VectorOperators.NE, Float.NEGATIVE_INFINITY));
+                if (finite.anyTrue()) {
+                    e = withScalarExp(y, e, finite);
+                }
+            }
+            e.intoArray(x, i);
+            sumLanes = sumLanes.add(e);
         }
+        float[] lanes = sumLanes.toArray();
         double sum = 0;
-        for (int i = 0; i < n; i++) {
-            // exp(-infinity) is 0; skipping the call matters for a pruned draft, whose row is mostly -infinity.
-            double e = x[i] == Float.NEGATIVE_INFINITY ? 0 : Math.exp(x[i] - max);
-            x[i] = (float) e;
+        for (float lane : lanes) {
+            sum += lane;
+        }
+        for (int i = bound; i < n; i++) {
+            float e = x[i] == Float.NEGATIVE_INFINITY ? 0 : (float) Math.exp(x[i] - max);
+            x[i] = e;
             sum += e;
         }
         float inv = (float) (1.0 / sum);
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < bound; i += S.length()) {
+            FloatVector.fromArray(S, x, i).mul(inv).intoArray(x, i);
+        }
+        for (int i = bound; i < n; i++) {
             x[i] *= inv;
         }
+    }
+
+    /** {@code e} with the lanes of {@code lanes} replaced by {@code (float) Math.exp(y)}. */
+    private static FloatVector withScalarExp(FloatVector y, FloatVector e, VectorMask<Float> lanes) {
+        float[] ys = y.toArray();
+        float[] es = e.toArray();
+        for (int l = 0; l < es.length; l++) {
+            if (lanes.laneIsSet(l)) {
+                es[l] = (float) Math.exp(ys[l]);
+            }
+        }
+        return FloatVector.fromArray(S, es, 0);
     }
 
     static void normalize(float[] p, int n) {
@@ -160,12 +200,8 @@ public final class LogitsWarper {
         }
     }
 
-    /**
-     * Index of the largest value, the lowest index on ties (as torch.argmax). Two vector passes, the
-     * maximum and then its first position: a scalar loop over a 50257-token row cost a tenth of a
-     * small draft's pass, and greedy decoding runs one per draft token and per verified row.
-     */
-    public static int argmax(float[] x, int n) {
+    /** The largest of {@code x[0..n)} (NaN if one is NaN), in vector lanes. */
+    static float max(float[] x, int n) {
         int bound = S.loopBound(n);
         FloatVector maxLanes = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         for (int i = 0; i < bound; i += S.length()) {
@@ -175,6 +211,17 @@ public final class LogitsWarper {
         for (int i = bound; i < n; i++) {
             max = Math.max(max, x[i]);
         }
+        return max;
+    }
+
+    /**
+     * Index of the largest value, the lowest index on ties (as torch.argmax). Two vector passes, the
+     * maximum and then its first position: a scalar loop over a 50257-token row cost a tenth of a
+     * small draft's pass, and greedy decoding runs one per draft token and per verified row.
+     */
+    public static int argmax(float[] x, int n) {
+        int bound = S.loopBound(n);
+        float max = max(x, n);
         if (Float.isNaN(max)) {
             return scalarArgmax(x, n);
         }

@@ -1,11 +1,11 @@
 package dev.specdec.decode;
 
 import dev.specdec.UsageException;
+import dev.specdec.kernel.Exp;
 import dev.specdec.model.CausalLanguageModel;
 import dev.specdec.model.KvCache;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
@@ -31,6 +31,8 @@ public final class ModelDrafter implements Drafter {
     /** Logits predicting the token after {@code fed[0..cache.length())}, or null when unknown. */
     private float[] next;
     private long passes;
+    /** Per draft position, reused by every proposal (see {@link Drafter#propose}). */
+    private float[][] distributionBuffers = new float[0][];
 
     public ModelDrafter(CausalLanguageModel model) {
         this(model, 0);
@@ -72,7 +74,10 @@ public final class ModelDrafter implements Drafter {
             if (sampling == null) {
                 token = LogitsWarper.argmax(next, vocab);
             } else {
-                distributions[i] = sampling.distribution(next, vocab);
+                if (distributionBuffers.length <= i) {
+                    distributionBuffers = Arrays.copyOf(distributionBuffers, i + 1);
+                }
+                distributions[i] = distributionBuffers[i] = sampling.distribution(next, vocab, distributionBuffers[i]);
                 token = sampling.sample(distributions[i], vocab);
             }
             tokens[i] = token;
@@ -93,26 +98,22 @@ public final class ModelDrafter implements Drafter {
     }
 
     /**
-     * softmax(logits)[token], without warping. Vector lanes in float: this runs once per draft token
-     * over the whole vocabulary, where scalar exp would cost a good part of a small draft's step.
+     * softmax(logits)[token], without warping. Vector lanes in float ({@link Exp}, reproducible, lane
+     * sums added in order): this runs once per draft token over the whole vocabulary, where scalar
+     * exp would cost a good part of a small draft's step.
      */
     static double softmaxProbability(float[] logits, int vocab, int token) {
         int bound = S.loopBound(vocab);
-        FloatVector maxLanes = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-        int i = 0;
-        for (; i < bound; i += S.length()) {
-            maxLanes = maxLanes.max(FloatVector.fromArray(S, logits, i));
-        }
-        float max = maxLanes.reduceLanes(VectorOperators.MAX);
-        for (; i < vocab; i++) {
-            max = Math.max(max, logits[i]);
-        }
+        float max = LogitsWarper.max(logits, vocab);
         FloatVector sumLanes = FloatVector.zero(S);
-        for (i = 0; i < bound; i += S.length()) {
-            sumLanes = sumLanes.add(FloatVector.fromArray(S, logits, i).sub(max).lanewise(VectorOperators.EXP));
+        for (int i = 0; i < bound; i += S.length()) {
+            sumLanes = sumLanes.add(Exp.exp(FloatVector.fromArray(S, logits, i).sub(max)));
         }
-        double sum = sumLanes.reduceLanes(VectorOperators.ADD);
-        for (; i < vocab; i++) {
+        double sum = 0;
+        for (float lane : sumLanes.toArray()) {
+            sum += lane;
+        }
+        for (int i = bound; i < vocab; i++) {
             sum += Math.exp(logits[i] - max);
         }
         return Math.exp(logits[token] - max) / sum;

@@ -18,9 +18,13 @@ public final class Sampling {
         return config.greedy() ? null : new Sampling(LogitsWarper.of(config), config.seed());
     }
 
-    /** A fresh array with the warped distribution of {@code logits}. */
-    public float[] distribution(float[] logits, int vocabSize) {
-        float[] p = new float[vocabSize];
+    /**
+     * The warped distribution of {@code logits}, written into {@code into} (a new array when it is null
+     * or too short) and returned. Callers reuse their arrays: a fresh 50257-float array per sampled
+     * row was a large allocation, zeroed and later collected, several times per speculative step.
+     */
+    public float[] distribution(float[] logits, int vocabSize, float[] into) {
+        float[] p = into != null && into.length >= vocabSize ? into : new float[vocabSize];
         warper.probabilities(logits, vocabSize, p);
         return p;
     }

@@ -23,6 +23,9 @@ public final class SpeculativeDecoder implements Decoder {
     private final CausalLanguageModel target;
     private final Drafter drafter;
     private final int eosToken;
+    /** Reused for every sampled row: the target's warped distribution and the rejection residual. */
+    private float[] targetDistribution;
+    private float[] residualBuffer;
 
     public SpeculativeDecoder(CausalLanguageModel target, Drafter drafter, int eosToken) {
         this.target = target;
@@ -116,7 +119,7 @@ public final class SpeculativeDecoder implements Decoder {
         int vocab = target.vocabSize();
         int[] d = draft.tokens();
         for (int i = 0; i < d.length; i++) {
-            float[] p = sampling.distribution(rows[i], vocab);
+            float[] p = targetDistribution = sampling.distribution(rows[i], vocab, targetDistribution);
             float[] q = draft.distributions()[i];
             float qd = q == null ? 1f : q[d[i]];
             if (sampling.uniform() * qd < p[d[i]]) {
@@ -127,13 +130,17 @@ public final class SpeculativeDecoder implements Decoder {
             return kept;
         }
         int[] kept = Arrays.copyOf(d, d.length + 1);
-        kept[d.length] = sampling.sample(sampling.distribution(rows[d.length], vocab), vocab);
+        targetDistribution = sampling.distribution(rows[d.length], vocab, targetDistribution);
+        kept[d.length] = sampling.sample(targetDistribution, vocab);
         return kept;
     }
 
     /** normalize(max(0, p - q)); falls back to p when the two are equal up to rounding. */
-    private static float[] residual(float[] p, float[] q, int draftToken, int vocab) {
-        float[] r = new float[vocab];
+    private float[] residual(float[] p, float[] q, int draftToken, int vocab) {
+        if (residualBuffer == null || residualBuffer.length < vocab) {
+            residualBuffer = new float[vocab];
+        }
+        float[] r = residualBuffer;
         double sum = 0;
         for (int j = 0; j < vocab; j++) {
             float qj = q == null ? (j == draftToken ? 1f : 0f) : q[j];

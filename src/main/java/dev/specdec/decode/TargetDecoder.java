@@ -27,13 +27,14 @@ public final class TargetDecoder implements Decoder {
 
         long t = System.nanoTime();
         float[] logits = model.forwardLast(prompt, cache);
+        float[] probabilities = null;
         stats.prefillNanos = System.nanoTime() - t;
         stats.targetNanos += stats.prefillNanos;
         stats.prefillPasses = 1;
         while (true) {
             int token = sampling == null
                     ? LogitsWarper.argmax(logits, vocab)
-                    : sampling.sample(sampling.distribution(logits, vocab), vocab);
+                    : sampling.sample(probabilities = sampling.distribution(logits, vocab, probabilities), vocab);
             if (!seq.append(token)) {
                 break;
             }

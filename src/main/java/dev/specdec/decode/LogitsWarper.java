@@ -81,11 +81,7 @@ public final class LogitsWarper {
         if (keys.length < n) {
             keys = new long[n];
         }
-        float max = 0;
-        for (int i = 0; i < n; i++) {
-            max = Math.max(max, probs[i]);
-        }
-        int top = Math.getExponent(max);
+        int top = Math.getExponent(Math.max(0f, max(probs, n)));
         Arrays.fill(massByExponent, 0);
         for (int i = 0; i < n; i++) {
             massByExponent[top - Math.getExponent(probs[i])] += probs[i];
@@ -168,13 +164,7 @@ public final class LogitsWarper {
             x[i] = e;
             sum += e;
         }
-        float inv = (float) (1.0 / sum);
-        for (int i = 0; i < bound; i += S.length()) {
-            FloatVector.fromArray(S, x, i).mul(inv).intoArray(x, i);
-        }
-        for (int i = bound; i < n; i++) {
-            x[i] *= inv;
-        }
+        scale(x, n, (float) (1.0 / sum));
     }
 
     /** {@code e} with the lanes of {@code lanes} replaced by {@code (float) Math.exp(y)}. */
@@ -189,14 +179,30 @@ public final class LogitsWarper {
         return FloatVector.fromArray(S, es, 0);
     }
 
+    /** Scales {@code p[0..n)} to sum to 1; lane sums are added in a fixed order, so the bits are reproducible. */
     static void normalize(float[] p, int n) {
+        int bound = S.loopBound(n);
+        FloatVector sumLanes = FloatVector.zero(S);
+        for (int i = 0; i < bound; i += S.length()) {
+            sumLanes = sumLanes.add(FloatVector.fromArray(S, p, i));
+        }
         double sum = 0;
-        for (int i = 0; i < n; i++) {
+        for (float lane : sumLanes.toArray()) {
+            sum += lane;
+        }
+        for (int i = bound; i < n; i++) {
             sum += p[i];
         }
-        float inv = (float) (1.0 / sum);
-        for (int i = 0; i < n; i++) {
-            p[i] *= inv;
+        scale(p, n, (float) (1.0 / sum));
+    }
+
+    private static void scale(float[] p, int n, float factor) {
+        int bound = S.loopBound(n);
+        for (int i = 0; i < bound; i += S.length()) {
+            FloatVector.fromArray(S, p, i).mul(factor).intoArray(p, i);
+        }
+        for (int i = bound; i < n; i++) {
+            p[i] *= factor;
         }
     }
 

@@ -154,11 +154,7 @@ public final class LogitsWarper {
             e.intoArray(x, i);
             sumLanes = sumLanes.add(e);
         }
-        float[] lanes = sumLanes.toArray();
-        double sum = 0;
-        for (float lane : lanes) {
-            sum += lane;
-        }
+        double sum = sumInOrder(sumLanes);
         for (int i = bound; i < n; i++) {
             float e = x[i] == Float.NEGATIVE_INFINITY ? 0 : (float) Math.exp(x[i] - max);
             x[i] = e;
@@ -186,14 +182,23 @@ public final class LogitsWarper {
         for (int i = 0; i < bound; i += S.length()) {
             sumLanes = sumLanes.add(FloatVector.fromArray(S, p, i));
         }
-        double sum = 0;
-        for (float lane : sumLanes.toArray()) {
-            sum += lane;
-        }
+        double sum = sumInOrder(sumLanes);
         for (int i = bound; i < n; i++) {
             sum += p[i];
         }
         scale(p, n, (float) (1.0 / sum));
+    }
+
+    /**
+     * The lanes' total, added in lane order: {@code reduceLanes(ADD)} leaves the order to the
+     * implementation, so its last bits (and a seeded sample drawn from them) could change with the JIT.
+     */
+    static double sumInOrder(FloatVector lanes) {
+        double sum = 0;
+        for (float lane : lanes.toArray()) {
+            sum += lane;
+        }
+        return sum;
     }
 
     private static void scale(float[] p, int n, float factor) {

@@ -109,10 +109,7 @@ public final class ModelDrafter implements Drafter {
         for (int i = 0; i < bound; i += S.length()) {
             sumLanes = sumLanes.add(Exp.exp(FloatVector.fromArray(S, logits, i).sub(max)));
         }
-        double sum = 0;
-        for (float lane : sumLanes.toArray()) {
-            sum += lane;
-        }
+        double sum = LogitsWarper.sumInOrder(sumLanes);
         for (int i = bound; i < vocab; i++) {
             sum += Math.exp(logits[i] - max);
         }

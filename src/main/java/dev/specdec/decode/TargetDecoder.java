@@ -25,9 +25,9 @@ public final class TargetDecoder implements Decoder {
         int vocab = model.vocabSize();
         KvCache cache = model.newCache();
 
+        float[] probabilities = null;
         long t = System.nanoTime();
         float[] logits = model.forwardLast(prompt, cache);
-        float[] probabilities = null;
         stats.prefillNanos = System.nanoTime() - t;
         stats.targetNanos += stats.prefillNanos;
         stats.prefillPasses = 1;

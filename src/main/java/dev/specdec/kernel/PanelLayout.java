@@ -25,7 +25,10 @@ public final class PanelLayout {
     /**
      * {@code FIRST_LANES[n]} selects lanes [0, n). Built once: {@code SPECIES.indexInRange} for a
      * partial range was not compiled to a mask instruction here but ran the library's Java fallback,
-     * which cost more than the output layer's last panel it guarded.
+     * which cost more than the output layer's last panel it guarded. A masked load or store with one
+     * of these masks can still take that fallback when the compiler cannot pin down the mask's class,
+     * so a hot tail (the output layer's last panel, {@link PanelStore}) is written with scalar code;
+     * the masks remain for tails that are rare or absent in GPT-2's shapes (GELU, attention heads).
      */
     private static final VectorMask<Float>[] FIRST_LANES = firstLaneMasks();
 

@@ -33,7 +33,7 @@ import java.util.Map;
  * mvn -q -o package -DskipTests   # or any build of target/classes
  * java --add-modules jdk.incubator.vector -cp target/classes:$(cat cp.txt) tools/drafting/MeasureDrafting.java \
  *     models/demo-target models/demo-draft models/heldout-prompts.txt models/vocab/gpt2-brown.txt \
- *     [prompts] [tokens] [k] [OPTION | verify | schedules]
+ *     [prompts] [tokens] [k] [OPTION | verify | schedules | sampling]
  * </pre>
  *
  * Run one OPTION per JVM (tools/drafting/measure.sh does): once the JIT has compiled the kernels for
@@ -118,6 +118,11 @@ public final class MeasureDrafting {
 
         if ("verify".equals(only)) {
             verifyCost(target, prompts.get(0));
+            target.close();
+            return;
+        }
+        if ("sampling".equals(only)) {
+            sampling(target, draftDir, v8192, prompts, tokens, k);
             target.close();
             return;
         }
@@ -275,6 +280,59 @@ public final class MeasureDrafting {
                         (double) plainNanos / specNanos);
             }
         }
+    }
+
+    /**
+     * Plain against speculative sampling (temperature 0.8, top-p 0.95) with the default draft (q8_0,
+     * 8192 ids): rounds over all prompts, the two alternated, a new seed per round, after warm-up rounds.
+     */
+    private static void sampling(Gpt2Model target, Path draftDir, int[] vocabulary, List<int[]> prompts, int tokens,
+                                 int k) {
+        int eos = target.config().eosTokenId();
+        DraftStrategy s = DraftStrategy.model().withDraftFormat(WeightFormat.Q8_0).withDraftVocabulary(vocabulary);
+        int warmups = 5;
+        int rounds = 10;
+        double[] plainRate = new double[rounds];
+        double[] specRate = new double[rounds];
+        long proposed = 0;
+        long accepted = 0;
+        try (Gpt2Model draft = Gpt2Model.load(draftDir, WeightFormat.Q8_0)) {
+            CausalLanguageModel view = s.draftModel(draft);
+            for (int r = -warmups; r < rounds; r++) {
+                GenerationConfig config = greedy(tokens, k).temperature(0.8).topP(0.95).seed(r + warmups).build();
+                long plainNanos = 0;
+                long specNanos = 0;
+                long plainTokens = 0;
+                long specTokens = 0;
+                for (int[] prompt : prompts) {
+                    GenerationResult plain = new TargetDecoder(target, eos).generate(prompt, config, TokenListener.NONE);
+                    GenerationResult spec = new SpeculativeDecoder(target, s.drafter(target, view), eos)
+                            .generate(prompt, config, TokenListener.NONE);
+                    plainNanos += plain.stats().totalNanos();
+                    specNanos += spec.stats().totalNanos();
+                    plainTokens += plain.tokens().length;
+                    specTokens += spec.tokens().length;
+                    if (r >= 0) {
+                        proposed += spec.stats().proposedTokens();
+                        accepted += spec.stats().acceptedTokens();
+                    }
+                }
+                if (r >= 0) {
+                    plainRate[r] = plainTokens * 1e9 / plainNanos;
+                    specRate[r] = specTokens * 1e9 / specNanos;
+                }
+            }
+        }
+        Arrays.sort(plainRate);
+        Arrays.sort(specRate);
+        System.out.printf(Locale.ROOT, "sampling (temperature 0.8, top-p 0.95), draft %s q8_0 vocab %d, k = %d, "
+                + "%d prompts x %d tokens, %d rounds%n%n", draftDir.getFileName(), vocabulary.length, k, prompts.size(),
+                tokens, rounds);
+        System.out.println("| plain sampling, tok/s | speculative sampling, tok/s | speculative / plain | acceptance |");
+        System.out.println("|---|---|---|---|");
+        System.out.printf(Locale.ROOT, "| %.0f [%.0f-%.0f] | %.0f [%.0f-%.0f] | %.2f | %.2f |%n",
+                plainRate[rounds / 2], plainRate[0], plainRate[rounds - 1], specRate[rounds / 2], specRate[0],
+                specRate[rounds - 1], specRate[rounds / 2] / plainRate[rounds / 2], (double) accepted / proposed);
     }
 
     /**

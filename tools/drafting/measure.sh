@@ -18,3 +18,5 @@ echo
 run verify
 echo
 run schedules
+echo
+run sampling

@@ -337,7 +337,8 @@ public final class MeasureDrafting {
 
     /**
      * Median one-token step of the draft over the target's, both at the position after {@code prompt},
-     * timed alternately so that both see the same machine load.
+     * timed alternately so that both see the same machine load. The draft's step is the one its
+     * drafter runs: the scored logits only, when its output is pruned.
      */
     private static double costRatio(Gpt2Model target, CausalLanguageModel draft, int[] prompt) {
         KvCache targetCache = target.newCache();
@@ -352,7 +353,7 @@ public final class MeasureDrafting {
             long a = System.nanoTime();
             target.forward(one, targetCache);
             long b = System.nanoTime();
-            draft.forward(one, draftCache);
+            draft.forwardLastScored(one, draftCache);
             long c = System.nanoTime();
             targetCache.truncate(prompt.length);
             draftCache.truncate(prompt.length);

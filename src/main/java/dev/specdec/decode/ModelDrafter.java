@@ -19,6 +19,11 @@ import java.util.Arrays;
  * {@code p_min}) a draft ends early after a token whose probability under the draft's plain softmax
  * (no temperature or filtering) is below the threshold: that token is still proposed, since its
  * logits are already paid for, but the draft model runs no further on a guess it doubts.
+ *
+ * <p>A draft with a pruned output ({@link CausalLanguageModel#scoredTokens}) is read through its
+ * scored logits only: greedy drafts take their argmax, sampled drafts their distribution, which is
+ * then spread over the whole vocabulary for the verifier (zero elsewhere, as the full row's
+ * -infinity logits give).
  */
 public final class ModelDrafter implements Drafter {
 
@@ -27,12 +32,21 @@ public final class ModelDrafter implements Drafter {
     private final CausalLanguageModel model;
     private final KvCache cache;
     private final double confidenceThreshold;
+    /** The model's scored token ids, ascending, or null when it scores the whole vocabulary. */
+    private final int[] scored;
+    /** Length of {@link #next}: the number of scored tokens. */
+    private final int width;
     private int[] fed = new int[64];
-    /** Logits predicting the token after {@code fed[0..cache.length())}, or null when unknown. */
+    /**
+     * Logits at the scored tokens predicting the token after {@code fed[0..cache.length())}, or null
+     * when unknown.
+     */
     private float[] next;
     private long passes;
     /** Per draft position, reused by every proposal (see {@link Drafter#propose}). */
     private float[][] distributionBuffers = new float[0][];
+    /** The scored tokens' distribution before it is spread over the vocabulary. */
+    private float[] scoredDistribution;
 
     public ModelDrafter(CausalLanguageModel model) {
         this(model, 0);
@@ -49,6 +63,8 @@ public final class ModelDrafter implements Drafter {
         this.model = model;
         this.cache = model.newCache();
         this.confidenceThreshold = confidenceThreshold;
+        this.scored = model.scoredTokens();
+        this.width = scored == null ? model.vocabSize() : scored.length;
     }
 
     /** The draft's confidence threshold; 0 when drafts always have the asked length. */
@@ -66,22 +82,22 @@ public final class ModelDrafter implements Drafter {
         if (catchUp(context, length)) {
             passes++;
         }
-        int vocab = model.vocabSize();
         int[] tokens = new int[count];
         float[][] distributions = new float[count][];
         for (int i = 0; i < count; i++) {
-            int token;
+            int index;
             if (sampling == null) {
-                token = LogitsWarper.argmax(next, vocab);
+                index = LogitsWarper.argmax(next, width);
             } else {
                 if (distributionBuffers.length <= i) {
                     distributionBuffers = Arrays.copyOf(distributionBuffers, i + 1);
                 }
-                distributions[i] = distributionBuffers[i] = sampling.distribution(next, vocab, distributionBuffers[i]);
-                token = sampling.sample(distributions[i], vocab);
+                distributions[i] = distributionBuffers[i] = distribution(sampling, distributionBuffers[i]);
+                index = sampling.sample(scored == null ? distributions[i] : scoredDistribution, width);
             }
+            int token = scored == null ? index : scored[index];
             tokens[i] = token;
-            if (confidenceThreshold > 0 && softmaxProbability(next, vocab, token) < confidenceThreshold) {
+            if (confidenceThreshold > 0 && softmaxProbability(next, width, index) < confidenceThreshold) {
                 count = i + 1;
                 break;
             }
@@ -95,6 +111,23 @@ public final class ModelDrafter implements Drafter {
             distributions = Arrays.copyOf(distributions, count);
         }
         return new Draft(tokens, sampling == null ? new float[count][] : distributions);
+    }
+
+    /**
+     * The warped distribution of {@link #next} over the whole vocabulary, in {@code into} when it is
+     * one this drafter spread before: its zeros outside the scored tokens are still in place.
+     */
+    private float[] distribution(Sampling sampling, float[] into) {
+        int vocab = model.vocabSize();
+        if (scored == null) {
+            return sampling.distribution(next, vocab, into);
+        }
+        scoredDistribution = sampling.distribution(next, width, scoredDistribution);
+        float[] full = into != null ? into : new float[vocab];
+        for (int j = 0; j < width; j++) {
+            full[scored[j]] = scoredDistribution[j];
+        }
+        return full;
     }
 
     /**
@@ -149,7 +182,7 @@ public final class ModelDrafter implements Drafter {
             fed = Arrays.copyOf(fed, Math.max(fed.length * 2, start + tokens.length));
         }
         System.arraycopy(tokens, 0, fed, start, tokens.length);
-        next = model.forwardLast(tokens, cache);
+        next = model.forwardLastScored(tokens, cache);
     }
 
     @Override

@@ -1,19 +1,25 @@
 package dev.specdec.kernel;
 
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A fixed team of worker threads that share out an index range in chunks.
+ * A fixed team of worker threads that share out an index range.
  *
- * <p>Decoding one token calls into this dozens of times for tens of microseconds of work each, so a
- * job is handed over through a volatile generation counter that idle workers spin on briefly before
- * parking; a thread-pool submission would cost more than the work. Threads claim chunks as they come
- * free rather than owning a fixed share, so a worker the operating system has descheduled on a busy
- * machine delays a job by at most one chunk. Each index is processed by exactly one call whose result
- * must not depend on which thread makes it (the kernels compute each output column, head or element
- * on its own), so results are the same whatever the timing.
+ * <p>Decoding one token calls into this dozens of times for a few microseconds of work each (a small
+ * draft model's whole pass is ~100 us over 21 jobs), so a job must cost the threads as few
+ * cache-line transfers between cores as possible: each one costs ~0.1-0.2 us here. A job is handed
+ * over through a volatile generation counter that idle workers spin on briefly before parking (a
+ * thread-pool submission would cost more than the work), and the range is split into one home share
+ * per thread, each with its own cursor on its own cache line: a thread claims chunks of its share
+ * without touching another core's lines and reports what it did once, at the end. The same thread
+ * therefore computes the same panels every time, so a small model's weights stay in that core's
+ * cache. A thread that finishes its share then steals chunks from the others', so a worker the
+ * operating system has descheduled on a busy machine delays a job by at most the chunk it holds.
+ * Each index is processed by exactly one call whose result must not depend on which thread makes it
+ * (the kernels compute each output column, head or element on its own), so results are the same
+ * whatever the timing.
  */
 public final class Parallel {
 
@@ -24,29 +30,30 @@ public final class Parallel {
     }
 
     private static final long SPIN_NANOS = 100_000;
-    /** The smallest chunk is this fraction of a thread's share: small enough to even out the end of a job. */
-    private static final int MIN_CHUNKS_PER_THREAD = 16;
+    /** Longs per cursor slot: two 64-byte cache lines, so that adjacent-line prefetch cannot pair two slots. */
+    private static final int SLOT = 16;
+
+    /** Low half of a cursor while its job is being set up: beyond every share's end. */
+    private static final int CLOSED = Integer.MAX_VALUE;
 
     private static final Parallel SHARED = new Parallel(defaultThreads());
 
     private final int threads;
     private final Worker[] workers;
-    /** Cursor value of a job being set up: no index can be claimed. */
-    private static final int CLOSED = Integer.MAX_VALUE;
 
     /**
-     * The job's generation (high 32 bits) and next unclaimed index (low 32 bits), claimed together so
-     * that a worker still holding a previous job's parameters can never claim an index of this one.
+     * Per thread, at {@code t * SLOT}: the job's generation (high 32 bits) and the next unclaimed index
+     * of thread t's home share (low 32 bits), claimed together so that a thread still holding a
+     * previous job's parameters can never claim an index of this one.
      */
-    private final AtomicLong cursor = new AtomicLong();
+    private final AtomicLongArray cursors;
     /** Indices of the current job finished so far. */
     private final AtomicInteger finished = new AtomicInteger();
     private volatile int generation;
-    // Volatile, like the cursor, so that a worker reading a newer job's parameters also sees that
-    // job's closed cursor and cannot claim with them.
+    // Volatile, and written after the cursors are closed and before they open, so that a thread
+    // whose claim succeeds read this job's parameters.
     private volatile RangeTask task;
     private volatile int size;
-    private volatile int grain;
     private volatile Thread waiting;
     private volatile Throwable failure;
 
@@ -56,9 +63,10 @@ public final class Parallel {
             throw new IllegalArgumentException("threads must be >= 1: " + threads);
         }
         this.threads = threads;
+        this.cursors = new AtomicLongArray(threads * SLOT);
         this.workers = new Worker[threads - 1];
         for (int i = 0; i < workers.length; i++) {
-            workers[i] = new Worker();
+            workers[i] = new Worker(i + 1);
             Thread t = Thread.ofPlatform().daemon().name("specdec-worker-" + (i + 1)).unstarted(workers[i]);
             workers[i].thread = t;
             t.start();
@@ -92,20 +100,25 @@ public final class Parallel {
         }
         synchronized (this) {
             int job = generation + 1;
-            cursor.set((long) job << 32 | CLOSED);
+            // Closed first: a thread still holding the previous job's number then cannot claim
+            // anything, whichever of the parameters below it reads.
+            for (int t = 0; t < threads; t++) {
+                cursors.set(t * SLOT, (long) job << 32 | CLOSED);
+            }
             this.task = task;
             this.size = n;
-            this.grain = Math.max(1, n / (threads * MIN_CHUNKS_PER_THREAD));
             this.failure = null;
             finished.set(0);
-            cursor.set((long) job << 32);
+            for (int t = 0; t < threads; t++) {
+                cursors.set(t * SLOT, (long) job << 32 | shareStart(t, n));
+            }
             generation = job;
             for (Worker w : workers) {
                 if (w.parked) {
                     LockSupport.unpark(w.thread);
                 }
             }
-            work(job);
+            work(job, 0);
             awaitFinished(n);
             this.task = null;
             Throwable t = failure;
@@ -118,35 +131,49 @@ public final class Parallel {
         }
     }
 
-    /** Claims and runs chunks of job {@code job} until none is left. */
-    private void work(int job) {
+    /** First index of thread {@code t}'s home share of [0, n). */
+    private int shareStart(int t, int n) {
+        return (int) ((long) t * n / threads);
+    }
+
+    /** Runs chunks of job {@code job}: thread {@code self}'s home share, then what is left of the others'. */
+    private void work(int job, int self) {
         RangeTask t = task;
         int n = size;
-        int minChunk = grain;
-        while (true) {
-            long c = cursor.get();
-            int from = (int) c;
-            if ((int) (c >>> 32) != job || from >= n) {
-                return;
+        int done = 0;
+        for (int k = 0; k < threads; k++) {
+            int share = (self + k) % threads;
+            done += drain(job, t, share, shareStart(share + 1, n));
+        }
+        if (done > 0 && finished.addAndGet(done) == n) {
+            Thread w = waiting;
+            if (w != null) {
+                LockSupport.unpark(w);
             }
-            // Guided: a share of what is left, so the chunks shrink towards the end and the threads
-            // finish within about one small chunk of each other.
-            int to = Math.min(n, from + Math.max(minChunk, (n - from) / (2 * threads)));
-            if (!cursor.compareAndSet(c, c + (to - from))) {
+        }
+    }
+
+    /** Claims and runs chunks of one share, ending at {@code end}, until none is left; returns how many indices ran. */
+    private int drain(int job, RangeTask t, int share, int end) {
+        int slot = share * SLOT;
+        int done = 0;
+        while (true) {
+            long c = cursors.get(slot);
+            int from = (int) c;
+            if ((int) (c >>> 32) != job || from >= end) {
+                return done;
+            }
+            // Half of what is left: few claims for the owner, and a late thief still finds work to take.
+            int to = from + Math.max(1, (end - from) / 2);
+            if (!cursors.compareAndSet(slot, c, c + (to - from))) {
                 continue;
             }
             try {
                 t.run(from, to);
             } catch (Throwable e) {
                 failure = e;
-            } finally {
-                if (finished.addAndGet(to - from) == n) {
-                    Thread w = waiting;
-                    if (w != null) {
-                        LockSupport.unpark(w);
-                    }
-                }
             }
+            done += to - from;
         }
     }
 
@@ -166,8 +193,13 @@ public final class Parallel {
     }
 
     private final class Worker implements Runnable {
+        private final int index;
         private Thread thread;
         private volatile boolean parked;
+
+        Worker(int index) {
+            this.index = index;
+        }
 
         @Override
         public void run() {
@@ -186,7 +218,7 @@ public final class Parallel {
                     }
                 }
                 seen = generation;
-                work(seen);
+                work(seen, index);
             }
         }
     }

@@ -35,4 +35,22 @@ public interface CausalLanguageModel {
         float[][] rows = forward(tokens, cache);
         return rows[rows.length - 1];
     }
+
+    /**
+     * The token ids whose logits can be finite, ascending, or null when the model scores the whole
+     * vocabulary (a {@link PrunedVocabularyModel} scores a subset; every other logit is -infinity).
+     */
+    default int[] scoredTokens() {
+        return null;
+    }
+
+    /**
+     * {@link #forwardLast}'s row at {@link #scoredTokens} only, in that order (the whole row when
+     * that is null). A drafter picking from a pruned output then reads its 8192 logits, not a
+     * 50257-wide row that a pass would first fill with -infinity and that has gone cold in memory
+     * by the time the draft's next pass comes.
+     */
+    default float[] forwardLastScored(int[] tokens, KvCache cache) {
+        return forwardLast(tokens, cache);
+    }
 }

@@ -24,6 +24,7 @@ public final class KvCache {
     float[][] values;
     private final int vocabSize;
     private float[][] logits = new float[0][];
+    private float[] scoredLogits = new float[0];
     /** The model whose pruned layout logits rows [0, {@link #prunedRows}) hold, or null. */
     private Object prunedLayout;
     private int prunedRows;
@@ -118,5 +119,13 @@ public final class KvCache {
             logits = grown;
         }
         return logits;
+    }
+
+    /** A row for the logits of a model's scored tokens only (see {@link CausalLanguageModel#forwardLastScored}). */
+    float[] scoredLogitsRow(int size) {
+        if (scoredLogits.length < size) {
+            scoredLogits = new float[size];
+        }
+        return scoredLogits;
     }
 }

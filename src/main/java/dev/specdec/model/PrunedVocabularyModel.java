@@ -43,13 +43,16 @@ public final class PrunedVocabularyModel implements CausalLanguageModel {
             throw new UsageException("the draft vocabulary is empty; keep at least one token (--draft-vocab N >= 1)");
         }
         this.base = base;
+        // Ascending, so that the lowest index among equal scored logits is the lowest token id, as
+        // in a full row, and the scatter into full rows writes forwards.
         this.tokenIds = tokenIds.clone();
+        Arrays.sort(this.tokenIds);
         this.parallel = parallel;
-        int n = tokenIds.length;
+        int n = this.tokenIds.length;
         float[] w = new float[Math.multiplyExact(c, n)];
         float[] row = new float[c];
         for (int j = 0; j < n; j++) {
-            outputEmbedding.readFloats((long) tokenIds[j] * c, row, 0, c);
+            outputEmbedding.readFloats((long) this.tokenIds[j] * c, row, 0, c);
             for (int i = 0; i < c; i++) {
                 w[i * n + j] = row[i];
             }
@@ -104,6 +107,18 @@ public final class PrunedVocabularyModel implements CausalLanguageModel {
         float[][] logits = cache.prunedLogitsRows(1);
         scoreSubset(new float[][] {base.lastHiddenState(tokens, cache)}, 1, logits, cache);
         return logits[0];
+    }
+
+    @Override
+    public int[] scoredTokens() {
+        return tokenIds.clone();
+    }
+
+    @Override
+    public float[] forwardLastScored(int[] tokens, KvCache cache) {
+        float[] row = cache.scoredLogitsRow(tokenIds.length);
+        head.multiply(parallel, new float[][] {base.lastHiddenState(tokens, cache)}, 1, null, new float[][] {row});
+        return row;
     }
 
     /**

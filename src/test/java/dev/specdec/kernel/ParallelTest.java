@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ParallelTest {
 
@@ -59,5 +60,33 @@ class ParallelTest {
         AtomicLong count = new AtomicLong();
         parallel.forRange(100, (from, to) -> count.addAndGet(to - from));
         assertEquals(100, count.get());
+    }
+
+    @Test
+    void theCallerTakesOverTheShareOfAWorkerThatStalls() {
+        Parallel parallel = new Parallel(2);
+        Thread caller = Thread.currentThread();
+        int n = 64;
+        AtomicIntegerArray runs = new AtomicIntegerArray(n);
+        AtomicLong byCaller = new AtomicLong();
+        parallel.forRange(n, (from, to) -> {
+            if (Thread.currentThread() == caller) {
+                byCaller.addAndGet(to - from);
+            } else {
+                try {
+                    Thread.sleep(50); // a descheduled worker
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            for (int i = from; i < to; i++) {
+                runs.incrementAndGet(i);
+            }
+        });
+        for (int i = 0; i < n; i++) {
+            assertEquals(1, runs.get(i), "index " + i);
+        }
+        // The worker holds at most half of its share (its first chunk) while it sleeps.
+        assertTrue(byCaller.get() >= n / 2 + n / 4, "the caller ran " + byCaller.get() + " of " + n);
     }
 }

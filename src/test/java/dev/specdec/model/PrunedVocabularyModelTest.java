@@ -83,6 +83,31 @@ class PrunedVocabularyModelTest {
     }
 
     @Test
+    void scoredLogitsAreForwardLastsRowAtTheKeptIdsInAscendingOrder() {
+        try (Gpt2Model model = Gpt2Model.load(GoldenFixtures.folder("tiny-3l"), WeightFormat.Q8_0, new Parallel(2))) {
+            PrunedVocabularyModel pruned = model.withOutputVocabulary(KEPT);
+            int[] sorted = KEPT.clone();
+            Arrays.sort(sorted);
+            assertArrayEquals(sorted, pruned.scoredTokens());
+            assertEquals(null, model.scoredTokens());
+            int[] ids = GoldenFixtures.golden("tiny-3l").sequences().get(0).ids();
+            KvCache full = pruned.newCache();
+            KvCache scored = pruned.newCache();
+            int start = 0;
+            for (int size : new int[] {3, 1, 2}) {
+                int[] chunk = Arrays.copyOfRange(ids, start, start + size);
+                float[] row = pruned.forwardLast(chunk, full).clone();
+                float[] subset = pruned.forwardLastScored(chunk, scored);
+                start += size;
+                for (int j = 0; j < sorted.length; j++) {
+                    assertEquals(row[sorted[j]], subset[j], "chunk ending at " + start + ", id " + sorted[j]);
+                }
+                assertEquals(full.length(), scored.length());
+            }
+        }
+    }
+
+    @Test
     void rowsStayMinusInfinityOutsideTheSubsetWhateverWroteTheCacheBefore() {
         try (Gpt2Model model = Gpt2Model.load(GoldenFixtures.folder("tiny-3l"), WeightFormat.F32, new Parallel(1))) {
             PrunedVocabularyModel pruned = model.withOutputVocabulary(KEPT);

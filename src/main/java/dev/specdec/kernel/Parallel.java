@@ -10,17 +10,16 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Decoding one token calls into this dozens of times for a few microseconds of work each (a small
  * draft model's whole pass is 100-200 us over 21 jobs), so a job must cost the threads as few
  * cache-line transfers between cores as possible: each one costs ~0.2 us here (a round trip between
- * the development VM's two cores measured 0.45 us). A job is handed
- * over through a volatile generation counter that idle workers spin on briefly before parking (a
- * thread-pool submission would cost more than the work), and the range is split into one home share
- * per thread, each with its own cursor on its own cache line: a thread claims chunks of its share
- * without touching another core's lines and reports what it did once, at the end. The same thread
- * therefore computes the same panels every time, so a small model's weights stay in that core's
- * cache. A thread that finishes its share then steals chunks from the others', so a worker the
- * operating system has descheduled on a busy machine delays a job by at most the chunk it holds.
- * Each index is processed by exactly one call whose result must not depend on which thread makes it
- * (the kernels compute each output column, head or element on its own), so results are the same
- * whatever the timing.
+ * the development VM's two cores measured 0.45 us). A job is handed over through a volatile
+ * generation counter that idle workers spin on briefly before parking (a thread-pool submission
+ * would cost more than the work), and the range is split into one home share per thread, each with
+ * its own cursor on its own cache line: a thread claims chunks of its share without touching another
+ * core's lines and reports what it did once, at the end. The same thread therefore computes the same
+ * panels every time, so a small model's weights stay in that core's cache. A thread that finishes
+ * its share then steals chunks from the others', so a worker the operating system has descheduled on
+ * a busy machine delays a job by at most the chunk it holds. Each index is processed by exactly one
+ * call whose result must not depend on which thread makes it (the kernels compute each output
+ * column, head or element on its own), so results are the same whatever the timing.
  */
 public final class Parallel {
 
@@ -43,10 +42,10 @@ public final class Parallel {
     private final Worker[] workers;
 
     /**
-     * Per thread, at {@code (t + 1) * SLOT} (the array's first line, which holds its length, is read
-     * by every access and left unwritten): the job's generation (high 32 bits) and the next unclaimed index
-     * of thread t's home share (low 32 bits), claimed together so that a thread still holding a
-     * previous job's parameters can never claim an index of this one.
+     * Per thread, at {@code (t + 1) * SLOT}: the job's generation (high 32 bits) and the next
+     * unclaimed index of thread t's home share (low 32 bits), claimed together so that a thread still
+     * holding a previous job's parameters can never claim an index of this one. Slot 0 stays unused:
+     * the array's first cache line holds its length, which every access reads.
      */
     private final AtomicLongArray cursors;
     /** Indices of the current job finished so far. */

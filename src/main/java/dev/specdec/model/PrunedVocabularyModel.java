@@ -24,11 +24,11 @@ public final class PrunedVocabularyModel implements CausalLanguageModel {
     private final Parallel parallel;
     private float[][] subsetLogits = new float[0][];
 
-    PrunedVocabularyModel(Gpt2Model base, int[] tokenIds, Tensor outputEmbedding, Parallel parallel) {
+    PrunedVocabularyModel(Gpt2Model base, int[] kept, Tensor outputEmbedding, Parallel parallel) {
         int vocab = base.vocabSize();
         int c = base.config().embeddingSize();
         boolean[] seen = new boolean[vocab];
-        for (int id : tokenIds) {
+        for (int id : kept) {
             if (id < 0 || id >= vocab) {
                 throw new UsageException("draft vocabulary id " + id + " is outside the model's vocabulary of "
                         + vocab + "; the frequency table was made for another tokenizer");
@@ -39,20 +39,20 @@ public final class PrunedVocabularyModel implements CausalLanguageModel {
             }
             seen[id] = true;
         }
-        if (tokenIds.length == 0) {
+        if (kept.length == 0) {
             throw new UsageException("the draft vocabulary is empty; keep at least one token (--draft-vocab N >= 1)");
         }
         this.base = base;
         // Ascending, so that the lowest index among equal scored logits is the lowest token id, as
         // in a full row, and the scatter into full rows writes forwards.
-        this.tokenIds = tokenIds.clone();
-        Arrays.sort(this.tokenIds);
+        this.tokenIds = kept.clone();
+        Arrays.sort(tokenIds);
         this.parallel = parallel;
-        int n = this.tokenIds.length;
+        int n = tokenIds.length;
         float[] w = new float[Math.multiplyExact(c, n)];
         float[] row = new float[c];
         for (int j = 0; j < n; j++) {
-            outputEmbedding.readFloats((long) this.tokenIds[j] * c, row, 0, c);
+            outputEmbedding.readFloats((long) tokenIds[j] * c, row, 0, c);
             for (int i = 0; i < c; i++) {
                 w[i * n + j] = row[i];
             }

@@ -9,8 +9,6 @@ import dev.specdec.decode.TargetDecoder;
 import dev.specdec.decode.TokenListener;
 import dev.specdec.model.CausalLanguageModel;
 
-import java.lang.management.CompilationMXBean;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -103,38 +101,17 @@ public final class BenchRunner {
         return new BenchReport(rows, outputs, plan.repeats(), checked);
     }
 
-    /**
-     * Untimed rounds of every configuration: {@code plan.warmups()} of them, then more until the
-     * just-in-time compiler has been quiet for a whole round (under {@link #QUIET} of it spent
-     * compiling), at most {@link #MAX_EXTRA_WARMUPS} more. On two cores the compiler works beside
-     * the decoding threads for seconds, and rounds measured meanwhile ran a quarter to a half slower
-     * (a fixed single round left the kernels of a demo run still being recompiled in the repeats).
-     */
+    /** Untimed rounds of every configuration until the JIT has settled (see {@link JitWarmUp}). */
     private void warmUp(BenchPlan plan, List<Config> configs) {
         int n = Math.min(WARMUP_TOKENS, plan.tokenCounts().stream().mapToInt(Integer::intValue).max().orElseThrow());
         int[] prompt = plan.prompts().get(0).ids();
-        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-        boolean watchJit = jit != null && jit.isCompilationTimeMonitoringSupported();
-        int rounds = plan.warmups() == 0 ? 0 : plan.warmups() + MAX_EXTRA_WARMUPS;
-        for (int w = 0; w < rounds; w++) {
-            long compiling = watchJit ? jit.getTotalCompilationTime() : 0;
-            long start = System.nanoTime();
+        JitWarmUp.run(plan.warmups(), w -> {
             for (Config c : configs) {
                 progress.accept(String.format(Locale.ROOT, "bench: warm-up %d  %s", w + 1, c.label()));
                 decoder(c).generate(prompt, config(plan, n, c.k()), IGNORE);
             }
-            double roundMillis = (System.nanoTime() - start) / 1e6;
-            boolean quiet = !watchJit || jit.getTotalCompilationTime() - compiling <= QUIET * roundMillis;
-            if (w + 1 >= plan.warmups() && quiet) {
-                return;
-            }
-        }
+        });
     }
-
-    /** Share of a warm-up round's time the compiler may spend for the round to count as settled. */
-    static final double QUIET = 0.02;
-    /** Warm-up rounds added at most beyond the asked ones. */
-    static final int MAX_EXTRA_WARMUPS = 30;
 
     private Decoder decoder(Config c) {
         return c.variant() == null

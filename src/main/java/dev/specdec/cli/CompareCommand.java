@@ -3,6 +3,7 @@ package dev.specdec.cli;
 import dev.specdec.Generator;
 import dev.specdec.Generator.Generation;
 import dev.specdec.UsageException;
+import dev.specdec.bench.JitWarmUp;
 import dev.specdec.decode.DecodingStats;
 import dev.specdec.decode.GenerationConfig;
 import picocli.CommandLine.Command;
@@ -45,7 +46,8 @@ final class CompareCommand implements Callable<Integer> {
     boolean json;
 
     @Option(names = "--warmup", defaultValue = "2", paramLabel = "N",
-            description = "Untimed warm-up runs of both decoders before measuring (default: ${DEFAULT-VALUE}).")
+            description = "Untimed warm-up runs of both decoders before measuring: at least N, then more (up to 30) "
+                    + "until the JIT compiler spent under 2%% of a run compiling; 0 for none (default: ${DEFAULT-VALUE}).")
     int warmup;
 
     @Option(names = "--repeats", defaultValue = "3", paramLabel = "N",
@@ -110,11 +112,11 @@ final class CompareCommand implements Callable<Integer> {
         if (warmups < 0 || repeats < 1) {
             throw new UsageException("--warmup must be >= 0 and --repeats >= 1");
         }
-        GenerationConfig warm = config.toBuilder().maxNewTokens(Math.min(16, config.maxNewTokens())).build();
-        for (int i = 0; i < warmups; i++) {
+        GenerationConfig warm = config.toBuilder().maxNewTokens(Math.min(32, config.maxNewTokens())).build();
+        JitWarmUp.run(warmups, w -> {
             generator.generateWithoutDraft(prompts.get(0), warm, null);
             generator.generate(prompts.get(0), warm, null);
-        }
+        });
         List<Row> rows = new ArrayList<>();
         for (String p : prompts) {
             List<Generation> plain = new ArrayList<>();

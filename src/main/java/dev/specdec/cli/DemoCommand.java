@@ -2,6 +2,7 @@ package dev.specdec.cli;
 
 import dev.specdec.Generator;
 import dev.specdec.Generator.Generation;
+import dev.specdec.bench.JitWarmUp;
 import dev.specdec.decode.GenerationConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -50,6 +51,10 @@ final class DemoCommand implements Callable<Integer> {
             CompareCommand.print(rows, greedy);
 
             GenerationConfig sampled = greedy.toBuilder().temperature(0.8).topP(0.95).seed(1).build();
+            // Sampling runs kernels greedy decoding does not (the warper's): warm them up as well, so the
+            // printed speed is not the compiler's.
+            GenerationConfig warm = sampled.toBuilder().maxNewTokens(Math.min(32, maxNewTokens)).build();
+            JitWarmUp.run(1, w -> generator.generate(text, warm, null));
             System.out.println();
             System.out.println("speculative sampling (temperature 0.8, top-p 0.95, seed 1; same distribution as the target alone):");
             System.out.print(text);

@@ -63,7 +63,7 @@ class BenchRunnerTest {
         int warmUpLines = lines.size() - 2 * configs.size();
         int rounds = warmUpLines / configs.size();
         assertEquals(0, warmUpLines % configs.size(), String.join("\n", lines));
-        assertTrue(rounds >= 1 && rounds <= 1 + BenchRunner.MAX_EXTRA_WARMUPS, String.join("\n", lines));
+        assertTrue(rounds >= 1 && rounds <= 1 + JitWarmUp.MAX_EXTRA_ROUNDS, String.join("\n", lines));
         List<String> expected = new ArrayList<>();
         for (int w = 1; w <= rounds; w++) {
             for (String c : configs) {

@@ -123,8 +123,8 @@ public final class F16Matrix extends PanelMatrix {
         PanelStore.store(acc, 0, bias, panel * WIDTH, out, outputSize);
     }
 
-    @Override
-    void multiply5(int panel, float[] x0, float[] x1, float[] x2, float[] x3, float[] x4, float[] bias,
+    /** {@link #multiply1} for five rows with one pass over the panel; a null output row is not stored. */
+    private void multiply5(int panel, float[] x0, float[] x1, float[] x2, float[] x3, float[] x4, float[] bias,
                    float[] o0, float[] o1, float[] o2, float[] o3, float[] o4, float[] acc) {
         FloatVector z = FloatVector.zero(S);
         FloatVector a00 = z, a01 = z, a02 = z, a03 = z;

@@ -8,13 +8,14 @@ import static dev.specdec.kernel.PanelLayout.WIDTH;
 
 /**
  * What every weight format shares: the panel bookkeeping, the parallel conversion at load time and
- * the pieces of the loop that runs a batch through a range of panels, five rows per pass over a
- * panel (a partial group padded with zero rows whose results are dropped) and a last single row on
- * its own. Five rows
- * keep 20 accumulators plus the four weight vectors in AVX-512's 32 registers, and a speculative
- * step of four drafts verifies five tokens: one pass over the weights, so one memory-bound stream.
- * A format supplies the two kernels; both must sum each output over the input index in increasing
- * order with the same operations, so a row's result never depends on which kernel computed it.
+ * the pieces of the loop that runs a batch through a range of panels, a group of rows per pass over
+ * a panel (a partial group padded with zero rows whose results are dropped) and a last single row
+ * on its own. A group is as many rows as keep their accumulators (four registers a row) and the four
+ * weight vectors in AVX-512's 32 registers: six for f32, five for the formats that also need
+ * registers to widen their weights. A speculative step of k drafts verifies k + 1 tokens in one pass
+ * over the weights, one memory-bound stream, for k up to 5 (f32) or 4. A format supplies a one-row
+ * and a group kernel; both must sum each output over the input index in increasing order with the
+ * same operations, so a row's result never depends on which kernel computed it.
  */
 abstract sealed class PanelMatrix implements WeightMatrix permits F32Matrix, Bf16Matrix, F16Matrix, Q8Matrix {
 
@@ -25,7 +26,7 @@ abstract sealed class PanelMatrix implements WeightMatrix permits F32Matrix, Bf1
     }
 
     /** Per thread: the accumulators of a group of rows on their way to the output (see {@link PanelStore}). */
-    private static final ThreadLocal<float[]> ACCUMULATORS = ThreadLocal.withInitial(() -> new float[5 * WIDTH]);
+    private static final ThreadLocal<float[]> ACCUMULATORS = ThreadLocal.withInitial(() -> new float[6 * WIDTH]);
 
     final int inputSize;
     final int outputSize;
@@ -113,7 +114,7 @@ abstract sealed class PanelMatrix implements WeightMatrix permits F32Matrix, Bf1
         return ACCUMULATORS.get();
     }
 
-    /** Input row {@code r}, or zeros for a padding row of a partial group of five. */
+    /** Input row {@code r}, or zeros for a padding row of a partial group. */
     final float[] input(float[][] x, int r, int rows) {
         return r < rows ? x[r] : zeros;
     }
@@ -125,7 +126,7 @@ abstract sealed class PanelMatrix implements WeightMatrix permits F32Matrix, Bf1
 
     /*
      * Each format repeats the same short loop over panels and groups of rows in its own multiply(...)
-     * rather than inheriting one from here: a shared loop's calls to multiply1/multiply5 see every
+     * rather than inheriting one from here: a shared loop's calls to the kernels see every
      * format loaded in the process (an f32 target with a q8_0 draft, say), and the just-in-time
      * compiler then inlined one format's kernel into it and left another running in code it
      * compiled on stack replacement, up to 5x slower (bf16 steps of 26 ms instead of 5 ms after an
@@ -134,11 +135,7 @@ abstract sealed class PanelMatrix implements WeightMatrix permits F32Matrix, Bf1
 
     /**
      * Writes panel {@code panel}'s columns of {@code x W + bias} into {@code out}, through the scratch
-     * {@code acc} of {@code 5 * WIDTH} floats (see {@link PanelStore}).
+     * {@code acc} of {@code 6 * WIDTH} floats (see {@link PanelStore}).
      */
     abstract void multiply1(int panel, float[] x, float[] bias, float[] out, float[] acc);
-
-    /** {@link #multiply1} for five rows with one pass over the panel; a null output row is not stored. */
-    abstract void multiply5(int panel, float[] x0, float[] x1, float[] x2, float[] x3, float[] x4, float[] bias,
-                            float[] o0, float[] o1, float[] o2, float[] o3, float[] o4, float[] acc);
 }

@@ -210,8 +210,7 @@ public final class Q8Matrix extends PanelMatrix {
      * (20 more registers would not fit); each block's totals get the same fused multiply-add
      * {@link #multiply1} applies in registers, so a row's result does not depend on the kernel.
      */
-    @Override
-    void multiply5(int panel, float[] x0, float[] x1, float[] x2, float[] x3, float[] x4, float[] bias,
+    private void multiply5(int panel, float[] x0, float[] x1, float[] x2, float[] x3, float[] x4, float[] bias,
                    float[] o0, float[] o1, float[] o2, float[] o3, float[] o4, float[] acc) {
         FloatVector z = FloatVector.zero(S);
         Arrays.fill(acc, 0, 5 * WIDTH, 0f);

@@ -47,7 +47,7 @@ final class DemoCommand implements Callable<Integer> {
             System.out.println("draft   " + (generator.draft() == null ? "none" : generator.draft().directory() + "  ("
                     + generator.draft().config().layers() + " layers, " + generator.draft().format().cliName() + ")"));
             System.out.println();
-            List<CompareCommand.Row> rows = CompareCommand.run(generator, List.of(text), greedy, 2, 3);
+            List<CompareCommand.Row> rows = CompareCommand.run(generator, List.of(text), greedy, 2, 7);
             CompareCommand.print(rows, greedy);
 
             GenerationConfig sampled = greedy.toBuilder().temperature(0.8).topP(0.95).seed(1).build();

@@ -10,6 +10,7 @@ import dev.specdec.model.WeightFormat;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ModelDrafterScoredTokensTest {
 
     /** Every id below 300 that is a multiple of 3 or 7: a subset spread over the vocabulary. */
-    private static final int[] KEPT = java.util.stream.IntStream.range(0, 300)
+    private static final int[] KEPT = IntStream.range(0, 300)
             .filter(i -> i % 3 == 0 || i % 7 == 0).toArray();
 
     /** The pruned model seen through full rows only, as the drafter saw every model before. */

@@ -1,6 +1,7 @@
 package dev.specdec.decode;
 
 import dev.specdec.kernel.Exp;
+import dev.specdec.kernel.LaneSum;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -192,7 +193,7 @@ public final class LogitsWarper {
             e.intoArray(x, i);
             sumLanes = sumLanes.add(e);
         }
-        double sum = sumInOrder(sumLanes);
+        double sum = LaneSum.inOrder(sumLanes);
         for (int i = bound; i < n; i++) {
             float e = x[i] == Float.NEGATIVE_INFINITY ? 0 : (float) Math.exp(x[i] - max);
             x[i] = e;
@@ -220,23 +221,11 @@ public final class LogitsWarper {
         for (int i = 0; i < bound; i += S.length()) {
             sumLanes = sumLanes.add(FloatVector.fromArray(S, p, i));
         }
-        double sum = sumInOrder(sumLanes);
+        double sum = LaneSum.inOrder(sumLanes);
         for (int i = bound; i < n; i++) {
             sum += p[i];
         }
         scale(p, n, (float) (1.0 / sum));
-    }
-
-    /**
-     * The lanes' total, added in lane order: {@code reduceLanes(ADD)} leaves the order to the
-     * implementation, so its last bits (and a seeded sample drawn from them) could change with the JIT.
-     */
-    static double sumInOrder(FloatVector lanes) {
-        double sum = 0;
-        for (float lane : lanes.toArray()) {
-            sum += lane;
-        }
-        return sum;
     }
 
     private static void scale(float[] p, int n, float factor) {

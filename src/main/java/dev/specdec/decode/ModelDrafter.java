@@ -2,6 +2,7 @@ package dev.specdec.decode;
 
 import dev.specdec.UsageException;
 import dev.specdec.kernel.Exp;
+import dev.specdec.kernel.LaneSum;
 import dev.specdec.model.CausalLanguageModel;
 import dev.specdec.model.KvCache;
 
@@ -142,7 +143,7 @@ public final class ModelDrafter implements Drafter {
         for (int i = 0; i < bound; i += S.length()) {
             sumLanes = sumLanes.add(Exp.exp(FloatVector.fromArray(S, logits, i).sub(max)));
         }
-        double sum = LogitsWarper.sumInOrder(sumLanes);
+        double sum = LaneSum.inOrder(sumLanes);
         for (int i = bound; i < vocab; i++) {
             sum += Math.exp(logits[i] - max);
         }

@@ -34,14 +34,7 @@ public final class Q8Matrix extends PanelMatrix {
     private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class,
             VectorShape.forBitSize(Math.max(64, S.vectorBitSize() / 4)));
 
-    /**
-     * On the heap rather than off it like the other formats' weights: the compiler then hoists the
-     * bounds checks of an array out of the kernel's loop, where a segment's stay in it, one per 16-byte
-     * load, and the one-row kernel (compute-bound: a widening and a conversion per vector) runs
-     * 15-20% faster. A 16-byte load from an array, whose elements start 16 bytes into the object,
-     * never straddles two cache lines, so the 64-byte alignment the float formats need buys nothing here.
-     */
-    private final byte[] quants;
+    private final MemorySegment quants;
     /** Blocks per panel column: {@code ceil(inputSize / BLOCK)}, the last one possibly shorter. */
     private final int blocks;
     /** One scale per block and column: {@code [(panel * blocks + block) * WIDTH + column]}. */
@@ -50,11 +43,11 @@ public final class Q8Matrix extends PanelMatrix {
     private Q8Matrix(int inputSize, int outputSize, List<MemorySegment> storage) {
         super(inputSize, outputSize);
         this.blocks = (inputSize + BLOCK - 1) / BLOCK;
-        this.quants = stored(storage, 2, 0, packedLength() + B.length() - LANES).toArray(ValueLayout.JAVA_BYTE);
+        this.quants = stored(storage, 2, 0, packedLength() + B.length() - LANES);
         this.scales = stored(storage, 2, 1, (long) panels * blocks * WIDTH * Float.BYTES);
     }
 
-    /** The matrix saved as {@link #storage()}: its quants copied onto the heap, its scales used in place. */
+    /** The matrix saved as {@link #storage()}, without copying it. */
     public static Q8Matrix fromStorage(int inputSize, int outputSize, List<MemorySegment> storage) {
         return new Q8Matrix(inputSize, outputSize, storage);
     }
@@ -62,7 +55,7 @@ public final class Q8Matrix extends PanelMatrix {
     /** Quantises W from {@code source}, the panels split across {@code parallel}'s threads. */
     public Q8Matrix(PanelSource source, int inputSize, int outputSize, Parallel parallel) {
         super(inputSize, outputSize);
-        this.quants = new byte[packedLength() + B.length() - LANES];
+        this.quants = allocate(packedLength() + B.length() - LANES);
         this.blocks = (inputSize + BLOCK - 1) / BLOCK;
         this.scales = allocate((long) panels * blocks * WIDTH * Float.BYTES);
         encodeAll(source, parallel, (panel, values) -> {
@@ -75,7 +68,7 @@ public final class Q8Matrix extends PanelMatrix {
                     scales.setAtIndex(ValueLayout.JAVA_FLOAT, ((long) panel * blocks + b) * WIDTH + c, scale);
                 }
             }
-            System.arraycopy(q, 0, quants, panel * panelSize, panelSize);
+            MemorySegment.copy(q, 0, quants, ValueLayout.JAVA_BYTE, (long) panel * panelSize, panelSize);
         });
     }
 
@@ -107,11 +100,11 @@ public final class Q8Matrix extends PanelMatrix {
 
     @Override
     public List<MemorySegment> storage() {
-        return List.of(MemorySegment.ofArray(quants), scales);
+        return List.of(quants, scales);
     }
 
     private FloatVector load(int offset) {
-        return (FloatVector) ByteVector.fromArray(B, quants, offset)
+        return (FloatVector) ByteVector.fromMemorySegment(B, quants, offset, ByteOrder.nativeOrder())
                 .convertShape(VectorOperators.B2F, S, 0);
     }
 

@@ -13,7 +13,6 @@ import dev.specdec.kernel.WeightMatrix;
 
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * A GPT-2 language model ({@code GPT2LMHeadModel}) loaded from a Hugging Face checkpoint folder.
@@ -23,16 +22,10 @@ import java.util.List;
  */
 public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
 
-    /**
-     * One transformer block's weights, cut into {@code heads} shards (see {@link #hiddenStates}):
-     * per head h, {@code qkv[h]} computes its query, key and value columns and {@code attnProj[h]}
-     * projects its attention output (the rows of attn.c_proj it multiplies); per MLP shard s,
-     * {@code fc[s]} computes a slice of c_fc's columns and {@code fcProj[s]} the matching rows of
-     * mlp.c_proj. Each projection shard yields a partial sum of the block's output.
-     */
-    private record Block(float[] ln1Gamma, float[] ln1Beta, WeightMatrix[] qkv, float[][] qkvBias,
-                         WeightMatrix[] attnProj, float[] attnProjBias, float[] ln2Gamma, float[] ln2Beta,
-                         WeightMatrix[] fc, float[][] fcBias, WeightMatrix[] fcProj, float[] fcProjBias) {
+    /** One transformer block's weights. */
+    private record Block(float[] ln1Gamma, float[] ln1Beta, WeightMatrix qkv, float[] qkvBias,
+                         WeightMatrix attnProj, float[] attnProjBias, float[] ln2Gamma, float[] ln2Beta,
+                         WeightMatrix fc, float[] fcBias, WeightMatrix fcProj, float[] fcProjBias) {
     }
 
     private final Gpt2Config config;
@@ -53,20 +46,15 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
     // Activations of the current forward pass, grown to the largest batch seen.
     private float[][] x = new float[0][];
     private float[][] normed = new float[0][];
+    private float[][] qkvOut = new float[0][];
     private float[][] query = new float[0][];
     private float[][] attnOut = new float[0][];
     private float[][] hidden = new float[0][];
-    /** Per shard: its query, key and value columns; its heads' attention output; its MLP slice. */
-    private float[][][] shardQkv = new float[0][][];
-    private float[][][] shardAttn = new float[0][][];
-    private float[][][] shardMlp = new float[0][][];
-    /** Per shard: its partial sum of a block's projected output. */
-    private float[][][] partial = new float[0][][];
+    private float[][] mlp = new float[0][];
     private final float[][] scores;
     // Reused for every parallel step, so that the steps of a forward pass allocate nothing.
     private final MatrixJob matrixJob = new MatrixJob();
-    private final AttentionShardsJob attentionJob = new AttentionShardsJob();
-    private final MlpShardsJob mlpJob = new MlpShardsJob();
+    private final AttentionJob attentionJob = new AttentionJob();
 
     private Gpt2Model(Checkpoint checkpoint, WeightFormat format, Parallel parallel, PackedWeightCache cache) {
         this.checkpoint = checkpoint;
@@ -84,9 +72,8 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
                 : tokenEmbedding;
         this.blocks = new Block[config.layers()];
         WeightMatrix[] matrices = loadMatrices(cache);
-        int perBlock = 4 * config.heads();
         for (int l = 0; l < blocks.length; l++) {
-            blocks[l] = loadBlock(l, Arrays.copyOfRange(matrices, 1 + perBlock * l, 1 + perBlock * (l + 1)));
+            blocks[l] = loadBlock(l, Arrays.copyOfRange(matrices, 1 + 4 * l, 5 + 4 * l));
         }
         this.lmHead = matrices[0];
         this.scores = new float[config.heads()][KvCache.capacityFor(config.contextLength())];
@@ -121,9 +108,8 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
     }
 
     /**
-     * The weight matrices in the order lm_head, then per block the shards of c_attn, attn.c_proj,
-     * c_fc and mlp.c_proj ({@link #matrixShapes}): mapped from the cache when it holds them, else
-     * converted (and then saved to the cache).
+     * The weight matrices in the order lm_head, then per block c_attn, attn.c_proj, c_fc, mlp.c_proj:
+     * mapped from the cache when it holds them, else converted (and then saved to the cache).
      */
     private WeightMatrix[] loadMatrices(PackedWeightCache cache) {
         int[][] shapes = matrixShapes(config);
@@ -141,108 +127,42 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
                 int out = shapes[m][1];
                 packed[m] = m == 0
                         ? pack(outputEmbedding, PanelSource.columnMajor(outputEmbedding::readFloats, in, out), in, out)
-                        : shard(m - 1);
+                        : matrix("h." + (m - 1) / 4 + "." + MATRIX_NAMES[(m - 1) % 4], in, out);
             }
         });
         PackedWeightCache.write(file, format, packed);
         return packed;
     }
 
-    /**
-     * {input, output} of each weight matrix, in the order of {@link #loadMatrices}: lm_head, then per
-     * block {@code heads} shards each of c_attn (c x 3 headSize), attn.c_proj (headSize x c), c_fc
-     * (c x its slice of the MLP) and mlp.c_proj (that slice x c).
-     */
+    /** {input, output} of each weight matrix, in the order of {@link #loadMatrices}. */
     static int[][] matrixShapes(Gpt2Config config) {
         int c = config.embeddingSize();
-        int shards = config.heads();
-        int perBlock = 4 * shards;
-        int[][] shapes = new int[1 + perBlock * config.layers()][];
+        int[][] shapes = new int[1 + 4 * config.layers()][];
         shapes[0] = new int[] {c, config.vocabSize()};
         for (int l = 0; l < config.layers(); l++) {
-            int at = 1 + perBlock * l;
-            for (int s = 0; s < shards; s++) {
-                int slice = mlpSliceEnd(config, s) - mlpSliceStart(config, s);
-                shapes[at + s] = new int[] {c, 3 * config.headSize()};
-                shapes[at + shards + s] = new int[] {config.headSize(), c};
-                shapes[at + 2 * shards + s] = new int[] {c, slice};
-                shapes[at + 3 * shards + s] = new int[] {slice, c};
-            }
+            shapes[1 + 4 * l] = new int[] {c, 3 * c};
+            shapes[2 + 4 * l] = new int[] {c, c};
+            shapes[3 + 4 * l] = new int[] {c, config.innerSize()};
+            shapes[4 + 4 * l] = new int[] {config.innerSize(), c};
         }
         return shapes;
     }
 
-    /** First column of c_fc in MLP shard {@code s}. */
-    private static int mlpSliceStart(Gpt2Config config, int s) {
-        return (int) ((long) s * config.innerSize() / config.heads());
-    }
+    private static final String[] MATRIX_NAMES = {
+        "attn.c_attn.weight", "attn.c_proj.weight", "mlp.c_fc.weight", "mlp.c_proj.weight"};
 
-    private static int mlpSliceEnd(Gpt2Config config, int s) {
-        return mlpSliceStart(config, s + 1);
-    }
-
-    /** Matrix {@code m} of the blocks' matrices (lm_head excluded) in the order of {@link #matrixShapes}. */
-    private WeightMatrix shard(int m) {
-        int shards = config.heads();
-        int c = config.embeddingSize();
-        int hs = config.headSize();
-        int l = m / (4 * shards);
-        int kind = m % (4 * shards) / shards;
-        int s = m % shards;
-        String p = "h." + l + ".";
-        return switch (kind) {
-            case 0 -> shard(p + "attn.c_attn.weight", c, 3 * c, 0, c, headColumns(s));
-            case 1 -> shard(p + "attn.c_proj.weight", c, c, s * hs, hs, range(0, c));
-            case 2 -> shard(p + "mlp.c_fc.weight", c, config.innerSize(), 0, c,
-                    range(mlpSliceStart(config, s), mlpSliceEnd(config, s)));
-            default -> shard(p + "mlp.c_proj.weight", config.innerSize(), c, mlpSliceStart(config, s),
-                    mlpSliceEnd(config, s) - mlpSliceStart(config, s), range(0, c));
-        };
-    }
-
-    /** Head h's columns of c_attn: its query, key and value. */
-    private int[] headColumns(int h) {
-        int c = config.embeddingSize();
-        int hs = config.headSize();
-        int[] columns = new int[3 * hs];
-        for (int part = 0; part < 3; part++) {
-            for (int d = 0; d < hs; d++) {
-                columns[part * hs + d] = part * c + h * hs + d;
-            }
-        }
-        return columns;
-    }
-
-    private static int[] range(int from, int to) {
-        int[] r = new int[to - from];
-        Arrays.setAll(r, i -> from + i);
-        return r;
-    }
-
-    /** Block {@code l} with its shards of c_attn, attn.c_proj, c_fc, mlp.c_proj. */
+    /** Block {@code l} with its matrices c_attn, attn.c_proj, c_fc, mlp.c_proj. */
     private Block loadBlock(int l, WeightMatrix[] m) {
         int c = config.embeddingSize();
-        int shards = config.heads();
+        int inner = config.innerSize();
         String p = "h." + l + ".";
-        float[] qkvBias = vector(p + "attn.c_attn.bias", 3 * c);
-        float[] fcBias = vector(p + "mlp.c_fc.bias", config.innerSize());
-        float[][] headBias = new float[shards][];
-        float[][] sliceBias = new float[shards][];
-        for (int s = 0; s < shards; s++) {
-            int[] columns = headColumns(s);
-            headBias[s] = new float[columns.length];
-            for (int j = 0; j < columns.length; j++) {
-                headBias[s][j] = qkvBias[columns[j]];
-            }
-            sliceBias[s] = Arrays.copyOfRange(fcBias, mlpSliceStart(config, s), mlpSliceEnd(config, s));
-        }
         return new Block(
                 vector(p + "ln_1.weight", c), vector(p + "ln_1.bias", c),
-                Arrays.copyOfRange(m, 0, shards), headBias,
-                Arrays.copyOfRange(m, shards, 2 * shards), vector(p + "attn.c_proj.bias", c),
+                m[0], vector(p + "attn.c_attn.bias", 3 * c),
+                m[1], vector(p + "attn.c_proj.bias", c),
                 vector(p + "ln_2.weight", c), vector(p + "ln_2.bias", c),
-                Arrays.copyOfRange(m, 2 * shards, 3 * shards), sliceBias,
-                Arrays.copyOfRange(m, 3 * shards, 4 * shards), vector(p + "mlp.c_proj.bias", c));
+                m[2], vector(p + "mlp.c_fc.bias", inner),
+                m[3], vector(p + "mlp.c_proj.bias", c));
     }
 
     private float[] vector(String name, int size) {
@@ -252,13 +172,10 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
         return out;
     }
 
-    /**
-     * Rows [firstRow, firstRow + rows) and the listed columns of a Conv1D weight, already
-     * [input][output] = [in][out] in the file.
-     */
-    private WeightMatrix shard(String name, int in, int out, int firstRow, int rows, int[] columns) {
+    /** A Conv1D weight, already [input][output] in the file. */
+    private WeightMatrix matrix(String name, int in, int out) {
         Tensor t = checkpoint.tensor(name).requireShape(in, out);
-        return pack(t, PanelSource.rowMajor(t::readFloats, out, firstRow, rows, columns), rows, columns.length);
+        return pack(t, PanelSource.rowMajor(t::readFloats, in, out), in, out);
     }
 
     /** Converts straight from the mapped tensor into the format's packed arrays. */
@@ -296,11 +213,7 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
     public long weightBytesPerStep() {
         long total = lmHead.bytes();
         for (Block b : blocks) {
-            for (WeightMatrix[] shards : List.of(b.qkv, b.attnProj, b.fc, b.fcProj)) {
-                for (WeightMatrix w : shards) {
-                    total += w.bytes();
-                }
-            }
+            total += b.qkv.bytes() + b.attnProj.bytes() + b.fc.bytes() + b.fcProj.bytes();
         }
         return total;
     }
@@ -356,14 +269,6 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
      * Runs {@code tokens} through the blocks and the final layer norm, appending them to the cache,
      * and returns the normalized hidden rows the output layer multiplies ({@code [>= n][embeddingSize]};
      * owned by the model and overwritten by its next pass).
-     *
-     * <p>A block is two parallel steps, each over the shards (one per head): attention, where a
-     * shard computes its head's query, key and value, attends and projects the result through its
-     * rows of attn.c_proj; and the MLP, where a shard computes its slice of c_fc and projects it
-     * through its rows of mlp.c_proj. Each step ends in one partial sum per shard, added to the
-     * residual in shard order. Cut this way, a one-token pass of a small draft waits for the team
-     * twice per block instead of five times (c_attn, attention, attn.c_proj, c_fc, mlp.c_proj), and
-     * each wait costs ~1-2 us of cache-line transfers between cores against ~3 us of work.
      */
     float[][] hiddenStates(int[] tokens, KvCache cache) {
         int n = tokens.length;
@@ -374,21 +279,30 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
         }
         ensureWorkspace(n);
         cache.reserve(start + n);
+        int c = config.embeddingSize();
+        float eps = config.layerNormEpsilon();
 
         embed(tokens, start);
         for (int l = 0; l < blocks.length; l++) {
             Block b = blocks[l];
-            layerNorm(x, b.ln1Gamma, b.ln1Beta, normed, n);
-            attentionJob.set(b, cache, l, start, n); // appends these rows' keys and values to the cache
-            parallel.forRange(config.heads(), attentionJob);
-            addPartials(b.attnProjBias, n);
+            for (int r = 0; r < n; r++) {
+                LayerNorm.apply(x[r], b.ln1Gamma, b.ln1Beta, eps, normed[r], c);
+            }
+            multiply(b.qkv, normed, n, b.qkvBias, qkvOut);
+            attend(cache, l, start, n); // appends these rows' keys and values to the cache first
+            multiply(b.attnProj, attnOut, n, b.attnProjBias, hidden);
+            addInPlace(x, hidden, n, c);
 
-            layerNorm(x, b.ln2Gamma, b.ln2Beta, normed, n);
-            mlpJob.set(b, n);
-            parallel.forRange(config.heads(), mlpJob);
-            addPartials(b.fcProjBias, n);
+            for (int r = 0; r < n; r++) {
+                LayerNorm.apply(x[r], b.ln2Gamma, b.ln2Beta, eps, normed[r], c);
+            }
+            multiplyGelu(b.fc, normed, n, b.fcBias, mlp);
+            multiply(b.fcProj, mlp, n, b.fcProjBias, hidden);
+            addInPlace(x, hidden, n, c);
         }
-        layerNorm(x, lnFGamma, lnFBeta, normed, n);
+        for (int r = 0; r < n; r++) {
+            LayerNorm.apply(x[r], lnFGamma, lnFBeta, eps, normed[r], c);
+        }
         cache.setLength(start + n);
         return normed;
     }
@@ -410,68 +324,82 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
         }
     }
 
-    private void layerNorm(float[][] in, float[] gamma, float[] beta, float[][] out, int n) {
-        for (int r = 0; r < n; r++) {
-            LayerNorm.apply(in[r], gamma, beta, config.layerNormEpsilon(), out[r], config.embeddingSize());
-        }
-    }
-
-    /** {@code x += bias + partial[0] + ... + partial[shards - 1]}, summed in that order, for rows [0, n). */
-    private void addPartials(float[] bias, int n) {
+    /** Appends rows [0, n)'s keys and values of heads [headFrom, headTo) to the layer's cache. */
+    private void storeKeysValues(KvCache cache, int layer, int start, int n, int headFrom, int headTo) {
         int c = config.embeddingSize();
+        int capacity = cache.capacity;
+        float[] kT = cache.keysT[layer];
+        float[] v = cache.values[layer];
+        int from = headFrom * config.headSize();
+        int to = headTo * config.headSize();
         for (int r = 0; r < n; r++) {
-            float[] sum = hidden[r];
-            System.arraycopy(bias, 0, sum, 0, c);
-            for (float[][] p : partial) {
-                float[] row = p[r];
-                for (int i = 0; i < c; i++) {
-                    sum[i] += row[i];
-                }
+            int pos = start + r;
+            float[] row = qkvOut[r];
+            System.arraycopy(row, from, query[r], from, to - from);
+            for (int j = from; j < to; j++) {
+                kT[j * capacity + pos] = row[c + j];
             }
-            float[] xr = x[r];
-            for (int i = 0; i < c; i++) {
-                xr[i] += sum[i];
-            }
+            System.arraycopy(row, 2 * c + from, v, pos * c + from, to - from);
         }
     }
 
     /** {@code out = in W + bias} for rows [0, n), the panels shared out among the team. */
     private void multiply(WeightMatrix w, float[][] in, int n, float[] bias, float[][] out) {
-        matrixJob.set(w, in, n, bias, out);
+        matrixJob.set(w, in, n, bias, out, false);
         parallel.forRange(w.panels(), matrixJob);
     }
 
-    private static final class MatrixJob implements Parallel.RangeTask {
+    /** {@code out = gelu(in W + bias)}: each thread applies GELU to the columns it just computed. */
+    private void multiplyGelu(WeightMatrix w, float[][] in, int n, float[] bias, float[][] out) {
+        matrixJob.set(w, in, n, bias, out, true);
+        parallel.forRange(w.panels(), matrixJob);
+    }
+
+    private final class MatrixJob implements Parallel.RangeTask {
         private WeightMatrix w;
         private float[][] in;
         private int n;
         private float[] bias;
         private float[][] out;
+        private boolean gelu;
 
-        void set(WeightMatrix w, float[][] in, int n, float[] bias, float[][] out) {
+        void set(WeightMatrix w, float[][] in, int n, float[] bias, float[][] out, boolean gelu) {
             this.w = w;
             this.in = in;
             this.n = n;
             this.bias = bias;
             this.out = out;
+            this.gelu = gelu;
         }
 
         @Override
         public void run(int from, int to) {
             w.multiply(in, n, bias, out, from, to);
+            if (gelu) {
+                int end = Math.min(to * PanelLayout.WIDTH, w.outputSize());
+                for (int r = 0; r < n; r++) {
+                    Gelu.applyInPlace(out[r], from * PanelLayout.WIDTH, end);
+                }
+            }
         }
     }
 
-    /** A block's attention for rows [0, n) at positions start.., heads [from, to) per call. */
-    private final class AttentionShardsJob implements Parallel.RangeTask {
-        private Block block;
+    /**
+     * Attention of rows [0, n) at positions start.. over the layer's cache, the heads shared out; each
+     * thread first appends its heads' keys and values of these rows to the cache.
+     */
+    private void attend(KvCache cache, int layer, int start, int n) {
+        attentionJob.set(cache, layer, start, n);
+        parallel.forRange(config.heads(), attentionJob);
+    }
+
+    private final class AttentionJob implements Parallel.RangeTask {
         private KvCache cache;
         private int layer;
         private int start;
         private int n;
 
-        void set(Block block, KvCache cache, int layer, int start, int n) {
-            this.block = block;
+        void set(KvCache cache, int layer, int start, int n) {
             this.cache = cache;
             this.layer = layer;
             this.start = start;
@@ -480,69 +408,22 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
 
         @Override
         public void run(int from, int to) {
-            int hs = config.headSize();
             // Chunks never share their first head, so its row of scores is this chunk's scratch.
             float[] scratch = scores[from];
-            for (int h = from; h < to; h++) {
-                float[][] qkv = shardQkv[h];
-                float[][] attn = shardAttn[h];
-                WeightMatrix w = block.qkv[h];
-                w.multiply(normed, n, block.qkvBias[h], qkv, 0, w.panels());
-                storeKeysValues(cache, layer, start, n, h);
-                for (int r = 0; r < n; r++) {
-                    Attention.attend(query[r], cache.keysT[layer], cache.values[layer], hs, cache.capacity,
-                            start + r, scratch, attnOut[r], h, h + 1);
-                    System.arraycopy(attnOut[r], h * hs, attn[r], 0, hs);
-                }
-                w = block.attnProj[h];
-                w.multiply(attn, n, null, partial[h], 0, w.panels());
+            storeKeysValues(cache, layer, start, n, from, to);
+            for (int r = 0; r < n; r++) {
+                Attention.attend(query[r], cache.keysT[layer], cache.values[layer], config.headSize(),
+                        cache.capacity, start + r, scratch, attnOut[r], from, to);
             }
         }
     }
 
-    /**
-     * Appends rows [0, n)'s key and value of head h (from its shard's output) to the layer's cache and
-     * places its query in the full-width query rows.
-     */
-    private void storeKeysValues(KvCache cache, int layer, int start, int n, int h) {
-        int c = config.embeddingSize();
-        int hs = config.headSize();
-        int capacity = cache.capacity;
-        float[] kT = cache.keysT[layer];
-        float[] v = cache.values[layer];
-        int from = h * hs;
+    private static void addInPlace(float[][] acc, float[][] add, int n, int size) {
         for (int r = 0; r < n; r++) {
-            int pos = start + r;
-            float[] row = shardQkv[h][r];
-            System.arraycopy(row, 0, query[r], from, hs);
-            for (int d = 0; d < hs; d++) {
-                kT[(from + d) * capacity + pos] = row[hs + d];
-            }
-            System.arraycopy(row, 2 * hs, v, pos * c + from, hs);
-        }
-    }
-
-    /** A block's MLP for rows [0, n), shards [from, to) per call. */
-    private final class MlpShardsJob implements Parallel.RangeTask {
-        private Block block;
-        private int n;
-
-        void set(Block block, int n) {
-            this.block = block;
-            this.n = n;
-        }
-
-        @Override
-        public void run(int from, int to) {
-            for (int s = from; s < to; s++) {
-                float[][] slice = shardMlp[s];
-                WeightMatrix w = block.fc[s];
-                w.multiply(normed, n, block.fcBias[s], slice, 0, w.panels());
-                for (int r = 0; r < n; r++) {
-                    Gelu.applyInPlace(slice[r], 0, w.outputSize());
-                }
-                w = block.fcProj[s];
-                w.multiply(slice, n, null, partial[s], 0, w.panels());
+            float[] a = acc[r];
+            float[] b = add[r];
+            for (int i = 0; i < size; i++) {
+                a[i] += b[i];
             }
         }
     }
@@ -553,20 +434,13 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
         }
         int rows = Math.max(n, x.length * 2);
         int c = config.embeddingSize();
-        int hs = config.headSize();
-        int shards = config.heads();
         x = new float[rows][c];
         normed = new float[rows][c];
+        qkvOut = new float[rows][3 * c];
         query = new float[rows][c];
         attnOut = new float[rows][c];
         hidden = new float[rows][c];
-        shardQkv = new float[shards][rows][3 * hs];
-        shardAttn = new float[shards][rows][hs];
-        shardMlp = new float[shards][][];
-        partial = new float[shards][rows][c];
-        for (int s = 0; s < shards; s++) {
-            shardMlp[s] = new float[rows][mlpSliceEnd(config, s) - mlpSliceStart(config, s)];
-        }
+        mlp = new float[rows][config.innerSize()];
     }
 
     @Override

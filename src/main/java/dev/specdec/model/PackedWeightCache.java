@@ -49,7 +49,7 @@ final class PackedWeightCache {
 
     private static final byte[] MAGIC = "SDPACK01".getBytes(StandardCharsets.US_ASCII);
     /** Changes whenever a format's packed layout changes, so that old files are never mapped. */
-    private static final int LAYOUT_VERSION = 3;
+    private static final int LAYOUT_VERSION = 2;
     private static final long ALIGNMENT = 64;
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);

@@ -265,7 +265,7 @@ public final class Generator implements AutoCloseable {
                     try (Gpt2Tokenizer draftTokenizer = Gpt2Tokenizer.load(draftFolder)) {
                         VocabularyCheck.requireSameVocabulary(tokenizer, model, draftTokenizer, draftFolder);
                     }
-                    draftModel = Gpt2Model.load(draftFolder, draftWeights);
+                    draftModel = Gpt2Model.loadDraft(draftFolder, draftWeights);
                     if (draftModel.vocabSize() != target.vocabSize()) {
                         throw new SpecdecException("draft " + draftFolder + " has a vocabulary of " + draftModel.vocabSize()
                                 + " but the target " + model + " has " + target.vocabSize()

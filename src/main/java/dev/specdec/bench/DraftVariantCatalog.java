@@ -119,7 +119,7 @@ public final class DraftVariantCatalog implements AutoCloseable {
         String key = folder.toAbsolutePath() + "|" + format;
         Gpt2Model model = loaded.get(key);
         if (model == null) {
-            model = Gpt2Model.load(folder, format);
+            model = Gpt2Model.loadDraft(folder, format);
             loaded.put(key, model);
             if (model.vocabSize() != target.vocabSize()) {
                 throw new SpecdecException("draft " + folder + " has a vocabulary of " + model.vocabSize()

@@ -35,6 +35,31 @@ public interface PanelSource {
         };
     }
 
+    /**
+     * A block of a row-major W with {@code stride} columns: rows [firstRow, firstRow + inputSize) and
+     * the columns listed in {@code columns}, in that order (a shard of a layer, say).
+     */
+    static PanelSource rowMajor(Elements w, int stride, int firstRow, int inputSize, int[] columns) {
+        return (panel, dst, offset) -> {
+            int col = panel * PanelLayout.WIDTH;
+            int count = Math.min(PanelLayout.WIDTH, columns.length - col);
+            for (int i = 0; i < inputSize; i++) {
+                int at = offset + i * PanelLayout.WIDTH;
+                long row = (long) (firstRow + i) * stride;
+                // One read per run of adjacent source columns.
+                for (int j = 0; j < count; ) {
+                    int run = 1;
+                    while (j + run < count && columns[col + j + run] == columns[col + j] + run) {
+                        run++;
+                    }
+                    w.read(row + columns[col + j], dst, at + j, run);
+                    j += run;
+                }
+                Arrays.fill(dst, at + count, at + PanelLayout.WIDTH, 0f);
+            }
+        };
+    }
+
     /** A row-major array. */
     static PanelSource rowMajor(float[] w, int inputSize, int outputSize) {
         return rowMajor((from, dst, offset, count) -> System.arraycopy(w, (int) from, dst, offset, count),

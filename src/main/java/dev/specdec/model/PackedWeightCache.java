@@ -85,8 +85,11 @@ final class PackedWeightCache {
         return new PackedWeightCache(null, Long.MAX_VALUE);
     }
 
-    /** The cache file for these checkpoint files in {@code format}, or null when they are not cached. */
-    Path fileFor(List<Path> checkpointFiles, WeightFormat format) {
+    /**
+     * The cache file for these checkpoint files in {@code format}, their blocks cut into
+     * {@code shards} shards each, or null when they are not cached.
+     */
+    Path fileFor(List<Path> checkpointFiles, WeightFormat format, int shards) {
         if (directory == null) {
             return null;
         }
@@ -94,7 +97,8 @@ final class PackedWeightCache {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             long total = 0;
             digest.update(("v" + LAYOUT_VERSION + " " + format.cliName() + " width " + PanelLayout.WIDTH
-                    + " q8block " + Q8Matrix.BLOCK + " " + ByteOrder.nativeOrder()).getBytes(StandardCharsets.UTF_8));
+                    + " q8block " + Q8Matrix.BLOCK + " shards " + shards + " " + ByteOrder.nativeOrder())
+                    .getBytes(StandardCharsets.UTF_8));
             for (Path file : checkpointFiles) {
                 long size = Files.size(file);
                 total += size;

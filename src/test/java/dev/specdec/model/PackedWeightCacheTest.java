@@ -94,22 +94,23 @@ class PackedWeightCacheTest {
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(0, files.count());
         }
-        assertNull(PackedWeightCache.off().fileFor(List.of(TINY.resolve("model.safetensors")), WeightFormat.F32));
+        assertNull(PackedWeightCache.off().fileFor(List.of(TINY.resolve("model.safetensors")), WeightFormat.F32, 1));
     }
 
     @Test
-    void aChangedCheckpointOrFormatGetsAnotherFile() throws IOException {
+    void aChangedCheckpointFormatOrLayoutGetsAnotherFile() throws IOException {
         Path copy = Files.copy(TINY.resolve("model.safetensors"), dir.resolve("model.safetensors"));
         PackedWeightCache cache = PackedWeightCache.at(dir.resolve("cache"), 0);
-        Path before = cache.fileFor(List.of(copy), WeightFormat.F32);
+        Path before = cache.fileFor(List.of(copy), WeightFormat.F32, 1);
         assertNotNull(before);
-        assertNotEquals(before, cache.fileFor(List.of(copy), WeightFormat.BF16));
+        assertNotEquals(before, cache.fileFor(List.of(copy), WeightFormat.BF16, 1));
+        assertNotEquals(before, cache.fileFor(List.of(copy), WeightFormat.F32, 4));
         Files.setLastModifiedTime(copy, FileTime.fromMillis(Files.getLastModifiedTime(copy).toMillis() + 5000));
-        assertNotEquals(before, cache.fileFor(List.of(copy), WeightFormat.F32));
+        assertNotEquals(before, cache.fileFor(List.of(copy), WeightFormat.F32, 1));
     }
 
     private float[][] logits(WeightFormat format, PackedWeightCache cache) {
-        try (Gpt2Model model = Gpt2Model.load(TINY, format, TWO, cache)) {
+        try (Gpt2Model model = Gpt2Model.load(TINY, format, TWO, cache, config -> Gpt2Model.BlockLayout.WHOLE)) {
             float[][] rows = model.forward(TOKENS, model.newCache());
             float[][] copy = new float[rows.length][];
             for (int r = 0; r < rows.length; r++) {
@@ -129,6 +130,6 @@ class PackedWeightCacheTest {
     }
 
     private static int[][] shapes() {
-        return Gpt2Model.matrixShapes(Gpt2Config.read(TINY.resolve("config.json")));
+        return Gpt2Model.matrixShapes(Gpt2Config.read(TINY.resolve("config.json")), 1);
     }
 }

@@ -8,7 +8,7 @@ import java.util.concurrent.locks.LockSupport;
  * A fixed team of worker threads that share out an index range.
  *
  * <p>Decoding one token calls into this dozens of times for a few microseconds of work each (a small
- * draft model's whole pass is 100-200 us over 21 jobs), so a job must cost the threads as few
+ * draft model's whole pass is 100-200 us over 9-21 jobs), so a job must cost the threads as few
  * cache-line transfers between cores as possible: each one costs ~0.2 us here (a round trip between
  * the development VM's two cores measured 0.45 us). A job is handed over through a volatile
  * generation counter that idle workers spin on briefly before parking (a thread-pool submission

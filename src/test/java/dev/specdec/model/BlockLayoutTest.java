@@ -1,7 +1,6 @@
 package dev.specdec.model;
 
 import dev.specdec.kernel.Parallel;
-import dev.specdec.model.Gpt2Model.BlockLayout;
 import dev.specdec.model.GoldenFixtures.Golden;
 import dev.specdec.model.GoldenFixtures.Sequence;
 import org.junit.jupiter.api.Test;

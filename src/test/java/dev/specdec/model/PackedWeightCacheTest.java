@@ -110,7 +110,7 @@ class PackedWeightCacheTest {
     }
 
     private float[][] logits(WeightFormat format, PackedWeightCache cache) {
-        try (Gpt2Model model = Gpt2Model.load(TINY, format, TWO, cache, config -> Gpt2Model.BlockLayout.WHOLE)) {
+        try (Gpt2Model model = Gpt2Model.load(TINY, format, TWO, cache, config -> BlockLayout.WHOLE)) {
             float[][] rows = model.forward(TOKENS, model.newCache());
             float[][] copy = new float[rows.length][];
             for (int r = 0; r < rows.length; r++) {

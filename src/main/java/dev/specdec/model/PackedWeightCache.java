@@ -87,7 +87,8 @@ final class PackedWeightCache {
 
     /**
      * The cache file for these checkpoint files in {@code format}, their blocks cut into
-     * {@code shards} shards each, or null when they are not cached.
+     * {@code shards} shards each, or null when they are not cached. Whole blocks keep the names
+     * files had before blocks could be cut, so that those stay in use.
      */
     Path fileFor(List<Path> checkpointFiles, WeightFormat format, int shards) {
         if (directory == null) {
@@ -97,8 +98,8 @@ final class PackedWeightCache {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             long total = 0;
             digest.update(("v" + LAYOUT_VERSION + " " + format.cliName() + " width " + PanelLayout.WIDTH
-                    + " q8block " + Q8Matrix.BLOCK + " shards " + shards + " " + ByteOrder.nativeOrder())
-                    .getBytes(StandardCharsets.UTF_8));
+                    + " q8block " + Q8Matrix.BLOCK + (shards == 1 ? "" : " shards " + shards)
+                    + " " + ByteOrder.nativeOrder()).getBytes(StandardCharsets.UTF_8));
             for (Path file : checkpointFiles) {
                 long size = Files.size(file);
                 total += size;

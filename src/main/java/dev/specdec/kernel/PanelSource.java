@@ -1,6 +1,7 @@
 package dev.specdec.kernel;
 
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * Supplies a weight matrix W [input][output] one column panel at a time, so that a weight format can
@@ -24,15 +25,7 @@ public interface PanelSource {
 
     /** W stored row-major, {@code W[i][j]} at index {@code i * outputSize + j} (Conv1D weights). */
     static PanelSource rowMajor(Elements w, int inputSize, int outputSize) {
-        return (panel, dst, offset) -> {
-            int col = panel * PanelLayout.WIDTH;
-            int count = Math.min(PanelLayout.WIDTH, outputSize - col);
-            for (int i = 0; i < inputSize; i++) {
-                int at = offset + i * PanelLayout.WIDTH;
-                w.read((long) i * outputSize + col, dst, at, count);
-                Arrays.fill(dst, at + count, at + PanelLayout.WIDTH, 0f);
-            }
-        };
+        return rowMajor(w, outputSize, 0, inputSize, IntStream.range(0, outputSize).toArray());
     }
 
     /**

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 
 /**
  * A GPT-2 language model ({@code GPT2LMHeadModel}) loaded from a Hugging Face checkpoint folder.
@@ -221,9 +222,9 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
         int mlpTo = sliceEnd(inner, shards, s);
         return switch (kind) {
             case 0 -> shard(p + "attn.c_attn.weight", c, 3 * c, 0, c, qkvColumns(s));
-            case 1 -> shard(p + "attn.c_proj.weight", c, c, from, to - from, range(0, c));
-            case 2 -> shard(p + "mlp.c_fc.weight", c, inner, 0, c, range(mlpFrom, mlpTo));
-            default -> shard(p + "mlp.c_proj.weight", inner, c, mlpFrom, mlpTo - mlpFrom, range(0, c));
+            case 1 -> shard(p + "attn.c_proj.weight", c, c, from, to - from, IntStream.range(0, c).toArray());
+            case 2 -> shard(p + "mlp.c_fc.weight", c, inner, 0, c, IntStream.range(mlpFrom, mlpTo).toArray());
+            default -> shard(p + "mlp.c_proj.weight", inner, c, mlpFrom, mlpTo - mlpFrom, IntStream.range(0, c).toArray());
         };
     }
 
@@ -239,12 +240,6 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
             }
         }
         return columns;
-    }
-
-    private static int[] range(int from, int to) {
-        int[] r = new int[to - from];
-        Arrays.setAll(r, i -> from + i);
-        return r;
     }
 
     /** Block {@code l} with its shards of c_attn, attn.c_proj, c_fc, mlp.c_proj. */
@@ -361,14 +356,14 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
             return new float[0][];
         }
         float[][] h = hiddenStates(tokens, cache);
-        multiply(lmHead, h, n, null, logits);
+        multiply(lmHead, h, n, null, logits, false);
         return Arrays.copyOf(logits, n);
     }
 
     @Override
     public float[] forwardLast(int[] tokens, KvCache cache) {
         float[][] logits = cache.logitsRows(1);
-        multiply(lmHead, new float[][] {lastHiddenState(tokens, cache)}, 1, null, logits);
+        multiply(lmHead, new float[][] {lastHiddenState(tokens, cache)}, 1, null, logits, false);
         return logits[0];
     }
 
@@ -490,10 +485,6 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
     private void multiply(WeightMatrix w, float[][] in, int n, float[] bias, float[][] out, boolean gelu) {
         matrixJob.set(w, in, n, bias, out, gelu);
         parallel.forRange(w.panels(), matrixJob);
-    }
-
-    private void multiply(WeightMatrix w, float[][] in, int n, float[] bias, float[][] out) {
-        multiply(w, in, n, bias, out, false);
     }
 
     private static final class MatrixJob implements Parallel.RangeTask {

@@ -4,7 +4,6 @@ import dev.specdec.kernel.Parallel;
 import dev.specdec.model.CausalLanguageModel;
 import dev.specdec.model.GoldenFixtures;
 import dev.specdec.model.Gpt2Model;
-import dev.specdec.model.KvCache;
 import dev.specdec.model.PrunedVocabularyModel;
 import dev.specdec.model.WeightFormat;
 import org.junit.jupiter.api.Test;
@@ -27,41 +26,13 @@ class ModelDrafterScoredTokensTest {
     private static final int[] KEPT = IntStream.range(0, 300)
             .filter(i -> i % 3 == 0 || i % 7 == 0).toArray();
 
-    /** The pruned model seen through full rows only, as the drafter saw every model before. */
-    private record FullRows(CausalLanguageModel model) implements CausalLanguageModel {
-        @Override
-        public int vocabSize() {
-            return model.vocabSize();
-        }
-
-        @Override
-        public int contextLength() {
-            return model.contextLength();
-        }
-
-        @Override
-        public KvCache newCache() {
-            return model.newCache();
-        }
-
-        @Override
-        public float[][] forward(int[] tokens, KvCache cache) {
-            return model.forward(tokens, cache);
-        }
-
-        @Override
-        public float[] forwardLast(int[] tokens, KvCache cache) {
-            return model.forwardLast(tokens, cache);
-        }
-    }
-
     @Test
     void greedyDraftsAndEarlyStopsMatchTheFullRows() {
         try (Gpt2Model model = Gpt2Model.load(GoldenFixtures.folder("tiny-3l"), WeightFormat.Q8_0, new Parallel(2))) {
             PrunedVocabularyModel pruned = model.withOutputVocabulary(KEPT);
             for (double threshold : new double[] {0, 0.05}) {
                 ModelDrafter scored = new ModelDrafter(pruned, threshold);
-                ModelDrafter full = new ModelDrafter(new FullRows(model.withOutputVocabulary(KEPT)), threshold);
+                ModelDrafter full = new ModelDrafter(fullRows(model.withOutputVocabulary(KEPT)), threshold);
                 int[] context = Arrays.copyOf(GoldenFixtures.golden("tiny-3l").sequences().get(0).ids(), 64);
                 int length = 6;
                 for (int step = 0; step < 8; step++) {
@@ -84,7 +55,7 @@ class ModelDrafterScoredTokensTest {
     void sampledDraftsAndTheirDistributionsMatchTheFullRows() {
         try (Gpt2Model model = Gpt2Model.load(GoldenFixtures.folder("tiny-3l"), WeightFormat.F32, new Parallel(1))) {
             ModelDrafter scored = new ModelDrafter(model.withOutputVocabulary(KEPT));
-            ModelDrafter full = new ModelDrafter(new FullRows(model.withOutputVocabulary(KEPT)));
+            ModelDrafter full = new ModelDrafter(fullRows(model.withOutputVocabulary(KEPT)));
             Sampling samplingA = new Sampling(new LogitsWarper(0.9, 40, 0.95), 11);
             Sampling samplingB = new Sampling(new LogitsWarper(0.9, 40, 0.95), 11);
             int[] context = Arrays.copyOf(GoldenFixtures.golden("tiny-3l").sequences().get(0).ids(), 64);
@@ -104,5 +75,14 @@ class ModelDrafterScoredTokensTest {
                 length += 1;
             }
         }
+    }
+
+    /**
+     * The pruned model seen through full rows only, as the drafter saw every model before: a
+     * {@link RecordingModel} passes forwards through and keeps the interface's defaults, so it scores
+     * no subset of its own.
+     */
+    private static CausalLanguageModel fullRows(CausalLanguageModel model) {
+        return new RecordingModel(model);
     }
 }

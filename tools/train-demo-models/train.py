@@ -1,7 +1,7 @@
-"""Trains the demo GPT-2 pair shipped in models/: a small target and a half-depth draft distilled from it.
+"""Trains the demo GPT-2 pair shipped in models/: a small target and a shallow draft distilled from it.
 
 Real GPT-2 weights cannot be fetched in this environment, so the pair is made the way DistilGPT2 was made
-from GPT-2: train a target, initialise a student from every other target layer, then distil. Every figure
+from GPT-2: train a target, initialise a student from evenly spaced target layers, then distil. Every figure
 the models' README quotes is written to work/report.json by this script.
 """
 import argparse
@@ -184,15 +184,17 @@ def target_config(args):
                       attn_pdrop=0.0, bos_token_id=EOS, eos_token_id=EOS, tie_word_embeddings=True)
 
 
-def draft_from_target(target):
-    config = GPT2Config(**{**target.config.to_dict(), "n_layer": target.config.n_layer // 2})
+def draft_from_target(target, layers):
+    """A student of `layers` blocks taken from evenly spaced target layers, starting at layer 0."""
+    stride = target.config.n_layer // layers
+    config = GPT2Config(**{**target.config.to_dict(), "n_layer": layers})
     config.tie_word_embeddings = True
     draft = GPT2LMHeadModel(config)
     draft.transformer.wte.load_state_dict(target.transformer.wte.state_dict())
     draft.transformer.wpe.load_state_dict(target.transformer.wpe.state_dict())
     draft.transformer.ln_f.load_state_dict(target.transformer.ln_f.state_dict())
     for i in range(config.n_layer):
-        draft.transformer.h[i].load_state_dict(target.transformer.h[2 * i].state_dict())
+        draft.transformer.h[i].load_state_dict(target.transformer.h[stride * i].state_dict())
     draft.tie_weights()
     return draft
 
@@ -357,10 +359,14 @@ def main():
     parser.add_argument("--n-layer", type=int, default=8)
     parser.add_argument("--n-embd", type=int, default=256)
     parser.add_argument("--n-head", type=int, default=4)
+    parser.add_argument("--draft-layers", type=int, default=2,
+                        help="student depth; its blocks start from evenly spaced target layers")
+    parser.add_argument("--reuse-target", action="store_true",
+                        help="load work/target.pt and its figures from work/report.json instead of training")
     parser.add_argument("--seq", type=int, default=256)
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--target-minutes", type=float, default=33)
-    parser.add_argument("--distil-minutes", type=float, default=15)
+    parser.add_argument("--distil-minutes", type=float, default=20)
     parser.add_argument("--alone-max-minutes", type=float, default=11)
     parser.add_argument("--target-steps", type=int, help="fixed step count instead of the timed budget")
     parser.add_argument("--distil-steps", type=int, help="fixed step count instead of the timed budget")
@@ -403,28 +409,35 @@ def main():
     args.models.mkdir(parents=True, exist_ok=True)
     (args.models / "heldout-prompts.txt").write_text("\n".join(prompts) + "\n")
 
-    batches = Batches(brown_train, kjv_stream, args.batch, args.seq, KJV_FRACTION, SEED)
     target = GPT2LMHeadModel(target_config(args))
     report["target_parameters"] = sum(p.numel() for p in target.parameters())
     log(f"target: {report['target_parameters']} parameters")
-    report["target_training"] = train("target", target, batches, 1.5e-3, args.target_minutes * 60,
-                                      args.target_steps, max_s=args.target_minutes * 60 * 1.15)
-    torch.save(target.state_dict(), args.work / "target.pt")
+    if args.reuse_target:
+        target.load_state_dict(torch.load(args.work / "target.pt"))
+        target.eval()
+        earlier = json.loads((args.work / "report.json").read_text())
+        report["target_training"] = earlier["target_training"] | {"reused_from_earlier_run": True}
+        log("target: reused work/target.pt")
+    else:
+        batches = Batches(brown_train, kjv_stream, args.batch, args.seq, KJV_FRACTION, SEED)
+        report["target_training"] = train("target", target, batches, 1.5e-3, args.target_minutes * 60,
+                                          args.target_steps, max_s=args.target_minutes * 60 * 1.15)
+        torch.save(target.state_dict(), args.work / "target.pt")
 
     for p in target.parameters():
         p.requires_grad_(False)
-    initial = draft_from_target(target)
+    initial = draft_from_target(target, args.draft_layers)
     torch.save(initial.state_dict(), args.work / "draft-init.pt")
     report["draft_parameters"] = sum(p.numel() for p in initial.parameters())
 
-    distilled = draft_from_target(target)
+    distilled = draft_from_target(target, args.draft_layers)
     distil_batches = Batches(brown_train, kjv_stream, args.batch, args.seq, KJV_FRACTION, SEED + 1)
     report["distil_training"] = train("distil", distilled, distil_batches, 1e-3, args.distil_minutes * 60,
                                       args.distil_steps, teacher=target, alpha=DISTIL_ALPHA,
                                       max_s=args.distil_minutes * 60 * 1.15)
     torch.save(distilled.state_dict(), args.work / "draft-distilled.pt")
 
-    alone = draft_from_target(target)
+    alone = draft_from_target(target, args.draft_layers)
     alone_batches = Batches(brown_train, kjv_stream, args.batch, args.seq, KJV_FRACTION, SEED + 1)
     report["alone_training"] = train("alone", alone, alone_batches, 1e-3, 0, report["distil_training"]["steps"],
                                      max_s=args.alone_max_minutes * 60)
@@ -435,7 +448,8 @@ def main():
                                   "draft_init": initial}, brown_heldout, args.seq, args.eval_tokens)
     log(f"held-out: {json.dumps(report['heldout'])}")
 
-    save(target, tokenizer, args.models / "demo-target")
+    if not args.reuse_target:
+        save(target, tokenizer, args.models / "demo-target")
     save(distilled, tokenizer, args.models / "demo-draft")
     report["sizes_bytes"] = {name: sum(f.stat().st_size for f in (args.models / name).iterdir())
                              for name in ("demo-target", "demo-draft")}

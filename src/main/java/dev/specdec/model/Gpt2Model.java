@@ -27,7 +27,7 @@ public final class Gpt2Model implements CausalLanguageModel, AutoCloseable {
 
     /**
      * Drafts with at most this many block weights load {@link BlockLayout#PER_HEAD}: the demo draft
-     * (3.1 M) does, a distilgpt2-sized one (42 M) or a self-draft of gpt2 (85 M) does not.
+     * (1.6 M) does, a distilgpt2-sized one (42 M) or a self-draft of gpt2 (85 M) does not.
      */
     static final long PER_HEAD_MAX_BLOCK_WEIGHTS = 8_000_000;
 

@@ -232,6 +232,37 @@ class Batches:
         return block[:, :-1].contiguous(), block[:, 1:].reshape(-1).contiguous()
 
 
+class ContinuationBatches:
+    """Rows half from `corpus` (a Batches) and half from a fixed pool of the target's own continuations."""
+
+    def __init__(self, corpus, pool, seed):
+        self.corpus, self.pool = corpus, pool
+        self.generator = torch.Generator().manual_seed(seed)
+
+    def next(self):
+        x, y = self.corpus.next()
+        half = x.shape[0] // 2
+        rows = self.pool[torch.randint(0, self.pool.shape[0], (x.shape[0] - half,), generator=self.generator)]
+        x = torch.cat([x[:half], rows[:, :-1]])
+        y = torch.cat([y.view(x.shape[0], -1)[:half], rows[:, 1:]]).reshape(-1)
+        return x.contiguous(), y.contiguous()
+
+
+@torch.no_grad()
+def target_continuations(target, stream, count, prompt_tokens, seq, seed):
+    """`count` rows of seq + 1 tokens: a random corpus window of `prompt_tokens`, then the target's greedy
+    continuation (end-of-text suppressed, so every row is full length)."""
+    generator = torch.Generator().manual_seed(seed)
+    starts = torch.randint(0, len(stream) - prompt_tokens, (count,), generator=generator)
+    prompts = torch.stack([stream[s:s + prompt_tokens] for s in starts.tolist()])
+    new = seq + 1 - prompt_tokens
+    rows = []
+    for chunk in prompts.split(64):
+        rows.append(target.generate(input_ids=chunk, attention_mask=torch.ones_like(chunk), do_sample=False,
+                                    max_new_tokens=new, min_new_tokens=new, pad_token_id=EOS))
+    return torch.cat(rows)
+
+
 def train(name, model, batches, peak_lr, budget_s, fixed_steps, teacher=None, alpha=0.0, max_s=None):
     """Trains for fixed_steps, or else for budget_s seconds with the schedule driven by elapsed time.
 
@@ -368,6 +399,12 @@ def main():
     parser.add_argument("--target-minutes", type=float, default=33)
     parser.add_argument("--distil-minutes", type=float, default=20)
     parser.add_argument("--alone-max-minutes", type=float, default=11)
+    parser.add_argument("--policy-minutes", type=float, default=10,
+                        help="distillation continued on half corpus rows, half the target's own continuations")
+    parser.add_argument("--policy-rows", type=int, default=512, help="size of the pool of target continuations")
+    parser.add_argument("--reuse-distilled", action="store_true",
+                        help="load work/draft-distilled.pt, work/draft-alone.pt and their figures from work/report.json "
+                             "instead of training them")
     parser.add_argument("--target-steps", type=int, help="fixed step count instead of the timed budget")
     parser.add_argument("--distil-steps", type=int, help="fixed step count instead of the timed budget")
     parser.add_argument("--eval-tokens", type=int, default=40960)
@@ -431,26 +468,54 @@ def main():
     report["draft_parameters"] = sum(p.numel() for p in initial.parameters())
 
     distilled = draft_from_target(target, args.draft_layers)
-    distil_batches = Batches(brown_train, kjv_stream, args.batch, args.seq, KJV_FRACTION, SEED + 1)
-    report["distil_training"] = train("distil", distilled, distil_batches, 1e-3, args.distil_minutes * 60,
-                                      args.distil_steps, teacher=target, alpha=DISTIL_ALPHA,
-                                      max_s=args.distil_minutes * 60 * 1.15)
-    torch.save(distilled.state_dict(), args.work / "draft-distilled.pt")
+    if args.reuse_distilled:
+        distilled.load_state_dict(torch.load(args.work / "draft-distilled.pt"))
+        earlier = json.loads((args.work / "report.json").read_text())
+        report["distil_training"] = earlier["distil_training"] | {"reused_from_earlier_run": True}
+        log("distil: reused work/draft-distilled.pt")
+    else:
+        distil_batches = Batches(brown_train, kjv_stream, args.batch, args.seq, KJV_FRACTION, SEED + 1)
+        report["distil_training"] = train("distil", distilled, distil_batches, 1e-3, args.distil_minutes * 60,
+                                          args.distil_steps, teacher=target, alpha=DISTIL_ALPHA,
+                                          max_s=args.distil_minutes * 60 * 1.15)
+        torch.save(distilled.state_dict(), args.work / "draft-distilled.pt")
+
+    # Speculative decoding drafts against the target's own output, which (for a model this weak) loops
+    # in ways corpus text does not: a last phase shows the student those continuations too.
+    log(f"policy: generating {args.policy_rows} target continuations")
+    pool = target_continuations(target, brown_train, args.policy_rows, 32, args.seq, SEED + 2)
+    policy = draft_from_target(target, args.draft_layers)
+    policy.load_state_dict(distilled.state_dict())
+    policy_batches = ContinuationBatches(Batches(brown_train, kjv_stream, args.batch, args.seq, KJV_FRACTION,
+                                                 SEED + 3), pool, SEED + 4)
+    report["policy_training"] = train("policy", policy, policy_batches, 3e-4, args.policy_minutes * 60, None,
+                                      teacher=target, alpha=DISTIL_ALPHA, max_s=args.policy_minutes * 60 * 1.15)
+    torch.save(policy.state_dict(), args.work / "draft-policy.pt")
 
     alone = draft_from_target(target, args.draft_layers)
-    alone_batches = Batches(brown_train, kjv_stream, args.batch, args.seq, KJV_FRACTION, SEED + 1)
-    report["alone_training"] = train("alone", alone, alone_batches, 1e-3, 0, report["distil_training"]["steps"],
-                                     max_s=args.alone_max_minutes * 60)
-    torch.save(alone.state_dict(), args.work / "draft-alone.pt")
+    if args.reuse_distilled:
+        alone.load_state_dict(torch.load(args.work / "draft-alone.pt"))
+        report["alone_training"] = earlier["alone_training"] | {"reused_from_earlier_run": True}
+    else:
+        alone_batches = Batches(brown_train, kjv_stream, args.batch, args.seq, KJV_FRACTION, SEED + 1)
+        report["alone_training"] = train("alone", alone, alone_batches, 1e-3, 0, report["distil_training"]["steps"],
+                                         max_s=args.alone_max_minutes * 60)
+        torch.save(alone.state_dict(), args.work / "draft-alone.pt")
 
     log("evaluating on held-out Brown")
-    report["heldout"] = evaluate({"target": target, "draft_distilled": distilled, "draft_alone": alone,
-                                  "draft_init": initial}, brown_heldout, args.seq, args.eval_tokens)
+    report["heldout"] = evaluate({"target": target, "draft_policy": policy, "draft_distilled": distilled,
+                                  "draft_alone": alone, "draft_init": initial}, brown_heldout, args.seq,
+                                 args.eval_tokens)
     log(f"held-out: {json.dumps(report['heldout'])}")
+    heldout_pool = target_continuations(target, brown_heldout, 64, 32, args.seq, SEED + 5)
+    report["target_continuations"] = evaluate({"target": target, "draft_policy": policy, "draft_distilled": distilled,
+                                               "draft_alone": alone}, heldout_pool.reshape(-1), args.seq + 1,
+                                              heldout_pool.numel())
+    log(f"target continuations of held-out prompts: {json.dumps(report['target_continuations'])}")
 
     if not args.reuse_target:
         save(target, tokenizer, args.models / "demo-target")
-    save(distilled, tokenizer, args.models / "demo-draft")
+    save(policy, tokenizer, args.models / "demo-draft")
     report["sizes_bytes"] = {name: sum(f.stat().st_size for f in (args.models / name).iterdir())
                              for name in ("demo-target", "demo-draft")}
     report["files"] = {name: sorted(f.name for f in (args.models / name).iterdir())

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Reproduces models/demo-target and models/demo-draft from nothing (about 75 minutes on 2 CPU cores).
+# Reproduces models/demo-target and models/demo-draft from nothing (about 85 minutes on 2 CPU cores).
 # Needs: npm, apt-get (Debian/Ubuntu), python3 with requirements.txt installed, libtcmalloc-minimal4.
 # Extra arguments are passed to train.py (e.g. --target-steps N --distil-steps M to replay a run exactly).
 set -euo pipefail

@@ -449,10 +449,11 @@ def main():
     target = GPT2LMHeadModel(target_config(args))
     report["target_parameters"] = sum(p.numel() for p in target.parameters())
     log(f"target: {report['target_parameters']} parameters")
+    # Figures of the phases a run reuses come from the report of the run that trained them.
+    earlier = json.loads((args.work / "report.json").read_text()) if args.reuse_target or args.reuse_distilled else {}
     if args.reuse_target:
         target.load_state_dict(torch.load(args.work / "target.pt"))
         target.eval()
-        earlier = json.loads((args.work / "report.json").read_text())
         report["target_training"] = earlier["target_training"] | {"reused_from_earlier_run": True}
         log("target: reused work/target.pt")
     else:
@@ -470,7 +471,6 @@ def main():
     distilled = draft_from_target(target, args.draft_layers)
     if args.reuse_distilled:
         distilled.load_state_dict(torch.load(args.work / "draft-distilled.pt"))
-        earlier = json.loads((args.work / "report.json").read_text())
         report["distil_training"] = earlier["distil_training"] | {"reused_from_earlier_run": True}
         log("distil: reused work/draft-distilled.pt")
     else:
